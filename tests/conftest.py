@@ -1,0 +1,100 @@
+"""Shared test setup: isolated VERISUM_HOME, no secrets, recorded-HTTP hygiene.
+
+Network is blocked for every test by pytest-socket (see ``addopts`` in pyproject):
+only loopback hosts are allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = ROOT / "seeds"
+
+STRIP_RESPONSE_HEADERS = {
+    "openai-organization", "openai-project", "openai-processing-ms", "openai-version",
+    "set-cookie", "x-request-id", "cf-ray", "x-ratelimit-limit-requests",
+    "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
+    "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+    "date", "server", "cf-cache-status", "alt-svc",
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own VERISUM_HOME and no API key from the developer's shell."""
+    monkeypatch.setenv("VERISUM_HOME", str(tmp_path / "verisum-home"))
+    for var in ("OPENAI_API_KEY", "VERISUM_OPENAI_API_KEY", "VERISUM_CHROMA_URL",
+                "VERISUM_BASE_URL", "VERISUM_EMBEDDING"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    from agent.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _json_body(request: Any) -> Any:
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return body
+
+
+def _body_matcher(r1: Any, r2: Any) -> None:
+    """Match requests on their normalized JSON body, so a changed prompt never replays."""
+    assert _json_body(r1) == _json_body(r2), "request body differs from the recording"
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in STRIP_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "filter_headers": ["authorization", "api-key", "openai-api-key", "cookie",
+                           "x-stainless-os", "x-stainless-arch", "user-agent"],
+        "decode_compressed_response": True,
+        "before_record_response": _scrub_response,
+        "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
+        "record_mode": "none",
+    }
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    vcr.register_matcher("json_body", _body_matcher)
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEEDS / "north-korean-troops-kursk.txt"
+
+
+@pytest.fixture(scope="session")
+def bump_rows() -> list[dict[str, Any]]:
+    path = SHARED / "data" / "bump" / "task1_dataset.json"
+    if not path.is_file():
+        pytest.skip("BUMP data not present (../shared/data/bump)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def summedits_rows() -> list[dict[str, Any]]:
+    path = SHARED / "data" / "summedits" / "summedits_news.json"
+    if not path.is_file():
+        pytest.skip("SummEdits data not present (../shared/data/summedits)")
+    return json.loads(path.read_text(encoding="utf-8"))
