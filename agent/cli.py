@@ -37,9 +37,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for errors.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -61,6 +59,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=default, ensure_ascii=False, indent=2) + "\n")
 
 
+def console_for(stderr: bool = False) -> Any:
+    """A rich console; plain (no colour) when not writing to a terminal."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True)
+
+
 # ---------------------------------------------------------------- config
 @app.command("config")
 def config_cmd(as_json: JsonOpt = False) -> None:
@@ -76,9 +81,163 @@ def config_cmd(as_json: JsonOpt = False) -> None:
 
     table = Table("setting", "value", "source", "description")
     for r in rows:
-        table.add_row(r["env"], "" if r["value"] is None else str(r["value"]), r["source"],
-                      r["description"])
+        table.add_row(
+            r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
+        )
     Console().print(table)
+
+
+# ---------------------------------------------------------------- ingest / docs / search
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
+    include: Annotated[
+        list[str] | None, typer.Option("--include", "-i", help="Glob of files to take.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", "-x", help="Glob of files to skip.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load documents (txt, md, html, pdf) into the store, chunked with exact offsets."""
+    from .ingest import ingest
+
+    err = console_for(stderr=True)
+    progress = None
+    if sys.stdout.isatty() and not as_json:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
+    if progress:
+        with progress:
+            task = progress.add_task("embedding chunks", total=None)
+            report = ingest(
+                paths,
+                include=include,
+                exclude=exclude,
+                on_total=lambda n: progress.update(task, total=n),
+                on_chunks=lambda n: progress.advance(task, n),
+            )
+    else:
+        report = ingest(paths, include=include, exclude=exclude)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        out = console_for()
+        for r in report.results:
+            if r.status == "failed":
+                err.print(f"[red]failed[/]    {r.error}", highlight=False, markup=True)
+            else:
+                out.print(
+                    f"{r.status:<10} {r.doc_id}  {r.chunks:>4} chunks  {r.source}",
+                    highlight=False,
+                    markup=False,
+                )
+        if report.recovered:
+            err.print(f"recovered from an interrupted ingest: {len(report.recovered)} document(s)")
+        out.print(
+            f"{report.count('added')} added, {report.count('replaced')} replaced, "
+            f"{report.count('unchanged')} unchanged, {report.count('failed')} failed; "
+            f"{report.chunks} chunks in {report.seconds:.1f}s",
+            highlight=False,
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+docs_app = typer.Typer(help="List, show and remove ingested documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("list")
+def docs_list(as_json: JsonOpt = False) -> None:
+    """List ingested documents."""
+    from .store import open_store
+
+    docs = open_store().list_documents()
+    if as_json:
+        print_json(docs)
+        return
+    from rich.table import Table
+
+    table = Table("id", "title", "chunks", "chars", "source", "ingested")
+    for d in docs:
+        table.add_row(d.id, d.title[:60], str(d.chunks), str(d.chars), d.source, d.ingested_at)
+    console_for().print(table if docs else "no documents (add some: verisum ingest PATH)")
+
+
+@docs_app.command("show")
+def docs_show(
+    doc_id: Annotated[str, typer.Argument(help="Document id (or a unique prefix).")],
+    chunks: Annotated[bool, typer.Option("--chunks", help="List the chunks too.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one document: metadata and canonical text."""
+    from .store import open_store
+
+    store = open_store()
+    doc = store.get_document(doc_id)
+    parts = store.get_chunks(doc.id) if chunks or as_json else []
+    if as_json:
+        print_json({"document": doc, "chunks": parts})
+        return
+    out = console_for()
+    out.print(
+        f"[bold]{doc.title}[/]  {doc.id}\n{doc.source}  {len(doc.text)} chars", highlight=False
+    )
+    out.print(doc.text, markup=False, highlight=False)
+    for c in parts:
+        out.print(f"[dim]chunk {c.index}: {c.start}-{c.end}, {len(c.sentences)} sentences[/]")
+
+
+@docs_app.command("rm")
+def docs_rm(
+    doc_ids: Annotated[list[str], typer.Argument(help="Document ids (or unique prefixes).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove documents and their chunks."""
+    from .store import open_store
+
+    store = open_store()
+    removed = [store.delete_document(d) for d in doc_ids]
+    if as_json:
+        print_json({"removed": removed})
+    else:
+        for d in removed:
+            typer.echo(f"removed {d}")
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of chunks.")] = 5,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the chunks most similar to a query (text, doc, offsets, score)."""
+    from .store import open_store
+
+    hits = open_store().search(query, k=k, doc_id=doc)
+    if as_json:
+        print_json(hits)
+        return
+    out = console_for()
+    if not hits:
+        out.print("no results (is anything ingested? verisum docs list)")
+    for rank, h in enumerate(hits, 1):
+        out.print(
+            f"[bold]{rank}.[/] score {h.score:.3f}  doc {h.doc_id}  "
+            f"chars {h.start}-{h.end} (chunk {h.chunk_index})",
+            highlight=False,
+        )
+        out.print(h.text, markup=False, highlight=False)
+        out.print()
 
 
 def main() -> None:

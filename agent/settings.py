@@ -55,9 +55,7 @@ class Settings(BaseSettings):
     )
     model: str = Field(default="gpt-4o-mini", description="Chat model name for OpenAI/base_url.")
     llm_timeout: float = Field(default=120.0, gt=0, description="Seconds per LLM request.")
-    llm_max_retries: int = Field(
-        default=2, ge=0, le=10, description="Retries on timeout/429/5xx."
-    )
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries on timeout/429/5xx.")
     llm_max_reasks: int = Field(
         default=2, ge=0, le=5, description="Re-asks when a reply does not validate."
     )
@@ -108,7 +106,9 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
     """Each setting with its effective value (secrets masked) and where it came from."""
     from dotenv import dotenv_values
 
-    dotenv = {k.upper(): v for k, v in dotenv_values(".env").items()} if Path(".env").is_file() else {}
+    dotenv = (
+        {k.upper(): v for k, v in dotenv_values(".env").items()} if Path(".env").is_file() else {}
+    )
     rows = []
     for name, field in Settings.model_fields.items():
         env = env_name(name)
@@ -126,7 +126,12 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
         else:
             shown = str(value) if isinstance(value, Path) else value
         rows.append(
-            {"name": name, "env": env, "value": shown, "source": origin,
-             "description": field.description or ""}
+            {
+                "name": name,
+                "env": env,
+                "value": shown,
+                "source": origin,
+                "description": field.description or "",
+            }
         )
     return rows

@@ -17,11 +17,23 @@ SHARED = ROOT.parent / "shared"
 SEEDS = ROOT / "seeds"
 
 STRIP_RESPONSE_HEADERS = {
-    "openai-organization", "openai-project", "openai-processing-ms", "openai-version",
-    "set-cookie", "x-request-id", "cf-ray", "x-ratelimit-limit-requests",
-    "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
-    "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "date", "server", "cf-cache-status", "alt-svc",
+    "openai-organization",
+    "openai-project",
+    "openai-processing-ms",
+    "openai-version",
+    "set-cookie",
+    "x-request-id",
+    "cf-ray",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-remaining-tokens",
+    "x-ratelimit-reset-requests",
+    "x-ratelimit-reset-tokens",
+    "date",
+    "server",
+    "cf-cache-status",
+    "alt-svc",
 }
 
 
@@ -29,8 +41,13 @@ STRIP_RESPONSE_HEADERS = {
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own VERISUM_HOME and no API key from the developer's shell."""
     monkeypatch.setenv("VERISUM_HOME", str(tmp_path / "verisum-home"))
-    for var in ("OPENAI_API_KEY", "VERISUM_OPENAI_API_KEY", "VERISUM_CHROMA_URL",
-                "VERISUM_BASE_URL", "VERISUM_EMBEDDING"):
+    for var in (
+        "OPENAI_API_KEY",
+        "VERISUM_OPENAI_API_KEY",
+        "VERISUM_CHROMA_URL",
+        "VERISUM_BASE_URL",
+        "VERISUM_EMBEDDING",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
     from agent.settings import get_settings
@@ -66,8 +83,15 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
-        "filter_headers": ["authorization", "api-key", "openai-api-key", "cookie",
-                           "x-stainless-os", "x-stainless-arch", "user-agent"],
+        "filter_headers": [
+            "authorization",
+            "api-key",
+            "openai-api-key",
+            "cookie",
+            "x-stainless-os",
+            "x-stainless-arch",
+            "user-agent",
+        ],
         "decode_compressed_response": True,
         "before_record_response": _scrub_response,
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
