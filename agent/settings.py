@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="Re-asks when a reply does not validate."
     )
     chunk_chars: int = Field(
-        default=1000, ge=100, le=20000, description="Target chunk size in characters."
+        default=600, ge=100, le=20000, description="Target chunk size in characters."
     )
     chunk_overlap: int = Field(
         default=1, ge=0, le=10, description="Sentences shared by neighbouring chunks."

@@ -37,10 +37,19 @@ STRIP_RESPONSE_HEADERS = {
 }
 
 
+@pytest.fixture(scope="session")
+def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of built model files for the whole run (building one takes ~1 s)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _model_cache: Path) -> None:
     """Every test gets its own VERISUM_HOME and no API key from the developer's shell."""
-    monkeypatch.setenv("VERISUM_HOME", str(tmp_path / "verisum-home"))
+    home = tmp_path / "verisum-home"
+    home.mkdir()
+    (home / "models").symlink_to(_model_cache, target_is_directory=True)
+    monkeypatch.setenv("VERISUM_HOME", str(home))
     for var in (
         "OPENAI_API_KEY",
         "VERISUM_OPENAI_API_KEY",
@@ -122,3 +131,40 @@ def summedits_rows() -> list[dict[str, Any]]:
     if not path.is_file():
         pytest.skip("SummEdits data not present (../shared/data/summedits)")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out[-500:]!r}, err={self.err[-500:]!r})"
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run ``verisum ARGS`` in-process through ``main()`` (the real error mapping)."""
+    from agent import cli as cli_module
+
+    def run(*args: str, stdin: bytes | None = None) -> CliResult:
+        import io
+        import sys
+
+        from agent.settings import get_settings
+
+        get_settings.cache_clear()
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["verisum", *args])
+        if stdin is not None:
+            fake = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+            monkeypatch.setattr(sys, "stdin", fake)
+        cli_module._state["debug"] = False
+        try:
+            cli_module.main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
