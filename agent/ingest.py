@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 Status = Literal["added", "replaced", "unchanged", "failed"]
-EMBED_GROUP = 128  # chunks embedded together across small documents
+EMBED_GROUP = 512  # chunks embedded together across documents (length-sorted batches)
 
 
 class FileResult(BaseModel):
@@ -61,7 +61,7 @@ def load_inputs(
     for raw in paths:
         if raw == "-":
             try:
-                docs.append(load_bytes(sys.stdin.buffer.read(), source="<stdin>", suffix=".txt"))
+                docs.append(load_bytes(sys.stdin.buffer.read(), source="<stdin>", suffix=None))
             except VerisumError as exc:
                 failed.append(FileResult(source="<stdin>", status="failed", error=str(exc)))
             continue

@@ -1,0 +1,165 @@
+"""Sentences and overlapping chunks, as exact offsets into ``Document.text``.
+
+Sentence boundaries come from sentencex (Wikimedia's rule-based splitter: fast, maintained,
+reports character offsets); line breaks are hard boundaries too, so headlines, bullets and
+bylines never merge with the next line. This is the only place text is split: later stages
+cite sentences by their document-level index.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from .errors import ConfigError
+from .models import Chunk, Document, Sentence
+
+MAX_SENTENCE_CHARS = 600
+
+_LINE = re.compile(r"[^\n]+")
+_NON_WS = re.compile(r"\S")
+_MARKER_ONLY = re.compile(r"\(?\d{1,3}[.)]")
+# A list number after a closing quote/bracket, "!", "?" or a spaced " ." (not after a
+# word's dot: "on Jan. 5." keeps its day).
+_TRAILING_MARKER = re.compile(r"(?:(?<=[!?'\"’”)])|(?<=\s\.))\s+(\(?\d{1,3}[.)])$")
+# Preferred places to cut an over-long sentence, best first: after ; or : then after a
+# comma, then at any whitespace.
+_CUT_CLASSES = (re.compile(r"[;:]\s"), re.compile(r",\s"), re.compile(r"\s"))
+
+
+def split_sentences(
+    text: str, language: str = "en", max_chars: int = MAX_SENTENCE_CHARS
+) -> list[Sentence]:
+    """Sentence spans of ``text``: sorted, non-overlapping, stripped of surrounding
+    whitespace, together covering every non-whitespace character; none longer than
+    ``max_chars`` (longer ones are cut at a clause break, a space, or hard)."""
+    spans: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text):
+        if not line.group().strip():
+            continue
+        for start, end in _line_sentences(line.group(), language):
+            spans.extend(_cut_long(text, line.start() + start, line.start() + end, max_chars))
+    return [Sentence(index=i, start=s, end=e) for i, (s, e) in enumerate(spans)]
+
+
+def _line_sentences(line: str, language: str) -> Iterator[tuple[int, int]]:
+    """Stripped sentence spans within one line; the splitter only proposes cut points."""
+    import sentencex
+
+    cuts = {0, len(line)}
+    try:
+        for b in sentencex.get_sentence_boundaries(language, line):
+            end = b.get("end_index")
+            if isinstance(end, int) and 0 < end < len(line):
+                cuts.add(end)
+    except Exception:  # an unknown language code or a splitter bug: keep the line whole
+        pass
+    spans = [span for a, b in itertools.pairwise(sorted(cuts)) if (span := _strip(line, a, b))]
+    yield from _attach_list_markers(line, spans)
+
+
+def _attach_list_markers(line: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Keep inline list numbers with their item: "... day . 1. GO BIG: ..." splits as
+    "... day ." | "1. GO BIG: ...", not "1." alone or "... delicious.' 2." | "Tip ..."."""
+    carry: int | None = None
+    for i, (start, end) in enumerate(spans):
+        if carry is not None:
+            start, carry = carry, None
+        if i + 1 < len(spans):
+            if _MARKER_ONLY.fullmatch(line, start, end):
+                carry = start
+                continue
+            trailing = (
+                _TRAILING_MARKER.search(line, max(start, end - 12), end)
+                if line[end - 2].isdigit()
+                else None
+            )
+            if (
+                trailing
+                and line[spans[i + 1][0]].isupper()
+                and (head := _strip(line, start, trailing.start()))
+            ):
+                yield head
+                carry = trailing.start(1)
+                continue
+        yield start, end
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
+    first = _NON_WS.search(text, start, end)
+    if first is None:
+        return None
+    start = first.start()
+    while text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _cut_long(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Split ``text[start:end]`` into stripped pieces of at most ``max_chars``."""
+    while end - start > max_chars:
+        lo, hi = start + max_chars // 2, start + max_chars
+        cut = hi
+        for pattern in _CUT_CLASSES:
+            found = [m.end() - 1 for m in pattern.finditer(text, lo, hi + 1)]
+            if found:
+                cut = found[-1]  # the whitespace after the break
+                break
+        piece = _strip(text, start, cut)
+        if piece:
+            yield piece
+        rest = _strip(text, cut, end)
+        if rest is None:
+            return
+        start = rest[0]
+    yield start, end
+
+
+def chunk_document(doc: Document, chunk_chars: int = 1000, overlap: int = 1) -> list[Chunk]:
+    """Windows of whole consecutive sentences of at most ``chunk_chars`` characters.
+
+    A chunk spans its first sentence's start to its last sentence's end, so
+    ``chunk.text == doc.text[chunk.start:chunk.end]``; a single sentence longer than
+    ``chunk_chars`` cannot occur (sentences are cut at ``min(600, chunk_chars)``).
+    Neighbours share ``overlap`` sentences, fewer where a shared sentence would leave no
+    room for a new one. Every sentence is in at least one chunk. Deterministic.
+    """
+    if chunk_chars < 1:
+        raise ConfigError(f"chunk size must be at least 1 character, not {chunk_chars}")
+    if overlap < 0:
+        raise ConfigError(f"chunk overlap must be 0 or more sentences, not {overlap}")
+    sentences = split_sentences(doc.text, max_chars=min(MAX_SENTENCE_CHARS, chunk_chars))
+    return chunk_sentences(doc, sentences, chunk_chars, overlap)
+
+
+def chunk_sentences(
+    doc: Document, sentences: list[Sentence], chunk_chars: int, overlap: int
+) -> list[Chunk]:
+    """Group already split ``sentences`` of ``doc`` into overlapping chunks."""
+    chunks: list[Chunk] = []
+    first, n = 0, len(sentences)
+    while first < n:
+        start = sentences[first].start
+        last = first
+        while last + 1 < n and sentences[last + 1].end - start <= chunk_chars:
+            last += 1
+        end = sentences[last].end
+        chunks.append(
+            Chunk(
+                doc_id=doc.id,
+                index=len(chunks),
+                start=start,
+                end=end,
+                text=doc.text[start:end],
+                sentences=sentences[first : last + 1],
+            )
+        )
+        if last + 1 >= n:
+            break
+        # Share up to ``overlap`` sentences, fewer where sharing them would leave no room
+        # for a new one (a chunk must never fall inside its predecessor).
+        first = max(first + 1, last + 1 - overlap)
+        while first <= last and sentences[last + 1].end - sentences[first].start > chunk_chars:
+            first += 1
+    return chunks
