@@ -241,6 +241,102 @@ def search_cmd(
         out.print()
 
 
+# ---------------------------------------------------------------- verify
+@app.command("verify")
+def verify_cmd(
+    summary: Annotated[
+        str, typer.Option("--summary", "-s", help="Summary file to check, or - for stdin.")
+    ],
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source document file.")
+    ] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Id of an ingested document.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every figure of a summary against its source; exit 1 if any is unsupported."""
+    from pathlib import Path
+
+    from .errors import InputError
+    from .verify import claims_from_text, verify_claims
+
+    if (source is None) == (doc is None):
+        raise InputError("give exactly one of --source FILE or --doc ID")
+    if summary == "-":
+        summary_text = sys.stdin.read()
+    else:
+        try:
+            summary_text = Path(summary).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{summary}: cannot read summary ({exc})") from None
+    sentences = None
+    if source is not None:
+        from .documents import load_path
+
+        document = load_path(Path(source))
+    else:
+        from .store import open_store
+
+        store = open_store()
+        document = store.get_document(str(doc))
+        sentences = [(s.start, s.end) for s in store.sentences(document.id)] or None
+    claims = claims_from_text(summary_text)
+    if not claims:
+        raise InputError("the summary has no claims to check")
+    report = verify_claims(document.text, claims, sentences, source_id=document.id,
+                           source_title=document.title)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        from .render import render_report
+
+        render_report(report, console_for())
+    if not report.verified:
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- logs
+@app.command("logs")
+def logs_cmd(
+    n: Annotated[int, typer.Option("-n", "--last", min=1, help="How many calls.")] = 20,
+    full: Annotated[bool, typer.Option("--full", help="Print prompts and responses.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show recent LLM calls: prompt, model, tokens, latency, attempt, status."""
+    from .calllog import log_file, recent
+
+    calls = recent(n)
+    if as_json:
+        print_json(calls)
+        return
+    if not calls:
+        typer.echo(f"no LLM calls logged yet ({log_file()})")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if full:
+        for c in calls:
+            console.rule(f"{c.ts:%Y-%m-%d %H:%M:%S} · {c.prompt} · attempt {c.attempt} · "
+                         f"{c.status} · {c.endpoint} {c.model}")
+            for m in c.messages:
+                console.print(f"[bold]\\[{m['role']}][/bold]")
+                console.print(m["content"], markup=False, highlight=False)
+            console.print("[bold]\\[response][/bold]")
+            console.print(c.response or "", markup=False, highlight=False)
+            if c.error:
+                console.print(f"[red]{c.status}:[/red] {c.error}", highlight=False)
+        return
+    table = Table("time", "prompt", "model", "tokens in+out", "ms", "attempt", "status")
+    colour = {"ok": "green", "invalid": "yellow", "error": "red"}
+    for c in calls:
+        table.add_row(f"{c.ts.astimezone():%m-%d %H:%M:%S}", c.prompt, f"{c.endpoint}:{c.model}",
+                      f"{c.usage.prompt_tokens}+{c.usage.completion_tokens}",
+                      f"{c.latency_ms:.0f}", str(c.attempt),
+                      f"[{colour[c.status]}]{c.status}[/]")
+    console.print(table)
+
+
 def main() -> None:
     """Entry point: run the app, map ``VerisumError`` to one line and an exit code."""
     try:

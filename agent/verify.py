@@ -1,0 +1,733 @@
+"""The figure verifier: every figure of every claim checked against the source text.
+
+Pure functions, no I/O, no model calls. ``verify_claims(source_text, claims)`` returns a
+``VerificationReport`` with one ``FigureVerdict`` per figure (parsed by ``agent.figures``).
+
+Evidence, in order: the claim's cited spans if it has any; else the source sentences most
+related to the claim; else the whole document. A source figure is a *candidate* when its kind
+is comparable (a bare number compares with anything numeric; money needs the same currency and
+period; durations convert between units; dates compare field by field). Each candidate gets a
+context score in [0, 1]: how much of the claim's wording around the figure (IDF-weighted within
+the document, nearer words weigh more, the figure's noun most) appears around the candidate in
+its sentence (neighbouring sentences count a little). Verdicts:
+
+- ``supported``: a candidate with a matching value (tolerances below) and context score
+  >= ``MIN_SUPPORT``, not beaten by a different-valued candidate whose context is clearly
+  better (by ``MARGIN``); a claim noun that differs from the source noun ("11,000 tanks" vs
+  "11,000 soldiers") rules a candidate out unless the claim noun occurs in that sentence.
+- ``contradicted``: the best-context comparable candidate has a different value (score >=
+  ``MIN_CONFLICT``) and beats every matching candidate by ``MARGIN``; the swapped number that
+  occurs elsewhere in the article is caught here.
+- ``not_found``: neither.
+- ``cited_elsewhere``: not supported inside the cited spans, supported elsewhere in the document
+  (the evidence points at where).
+
+Tolerances (``_interval``):
+
+- A figure written with a scale word ("$1.8 billion", "3.5 million") is itself rounded: a
+  source hedging the same written value ("some/nearly $1.8 billion") supports it.
+- An unhedged claim figure is exact up to its written precision: it stands for
+  ``[v - p/2, v + p/2]`` where ``p`` is the place value of its last written digit times its
+  scale. "3.5 million" is supported by 3,512,000 and "45%" by 45.3%; "11,000" is *not*
+  supported by 10,970, and "45.3%" is not supported by "45%" (a claim may not add precision).
+- "about/around/roughly/some/approximately/an estimated X" stands for ``X ± t`` with
+  ``t = max(5% of X, half the place value of X's last non-zero digit)``: "about 11,000" is
+  supported by 10,970 (t = 550). "nearly/almost/close to X" stands for ``[X - t, X]``.
+- "more than/over/above X" stands for ``(X, inf)``, "at least X" / "X+" / "X or more" for
+  ``[X, inf)``, "under/less than/fewer than X" for ``(-inf, X)``, "up to/at most X" for
+  ``(-inf, X]``; ranges "X to Y" for ``[X, Y]``.
+- Source figures are read the same way, and a claim is supported only when the source's
+  interval lies inside the claim's: "more than 10,000" is supported by 11,000, but "11,000" is
+  not supported by "about 11,000" (only a hedged claim accepts a hedged source).
+- Values in different units of one dimension (days/weeks/months/years, ft/m, kg/lb) are
+  converted and allowed a further 2% for rounding of the conversion.
+- Dates: every field the claim states (day, month, year) must equal the source's; a source
+  date without a year accepts the claim's year when that year occurs in the document.
+  A year is supported by a date in that year; a decade by any year inside it.
+- Scores ("2-1") match in either order; ordinals and times of day match exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from .figures import DURATIONS, Figure, content_words, extract_figures, stem
+
+SCHEMA_VERSION = "1"
+MIN_SUPPORT = 0.0
+MIN_CONFLICT = 0.25
+MARGIN = 0.15
+ABOUT_REL = 0.05
+UNIT_SLACK = 0.02
+RETRIEVE_K = 3
+NEIGHBOUR_WEIGHT = 0.3
+COFIG_BONUS = 0.25
+
+Verdict = Literal["supported", "contradicted", "not_found", "cited_elsewhere"]
+Scope = Literal["cited", "retrieved", "document"]
+
+
+class Span(BaseModel):
+    """An exact span of the source: ``source_text[start:end] == text``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    text: str
+
+
+class Claim(BaseModel):
+    """One checkable statement; ``citations`` are (start, end) offsets into the source."""
+
+    id: str
+    text: str
+    citations: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class FigureVerdict(BaseModel):
+    figure: Figure
+    verdict: Verdict
+    evidence: list[Span] = Field(default_factory=list)
+    reason: str = ""
+    scope: Scope = "document"
+    source_figure: Figure | None = None
+    score: float = 0.0
+
+
+class ClaimCheck(BaseModel):
+    claim: Claim
+    verdicts: list[FigureVerdict]
+    verified: bool
+
+
+class VerificationReport(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    source_id: str = ""
+    source_title: str = ""
+    checks: list[ClaimCheck]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {
+            "claims": len(self.checks),
+            "figures": 0,
+            "supported": 0,
+            "contradicted": 0,
+            "not_found": 0,
+            "cited_elsewhere": 0,
+        }
+        for c in self.checks:
+            for v in c.verdicts:
+                out["figures"] += 1
+                out[v.verdict] += 1
+        return out
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verified(self) -> bool:
+        return all(c.verified for c in self.checks)
+
+
+# ----------------------------------------------------------------- claims
+_BULLET = re.compile(r"^[ \t]*(?:[•\-*–—·▪‣]|\d{1,3}[.)])[ \t]+(?=\S)")
+
+
+def claims_from_text(summary: str) -> list[Claim]:
+    """Split a summary into claims: one per bullet line, else one per sentence."""
+    claims: list[str] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            claims.extend(_sentences_of(" ".join(para)))
+            para.clear()
+
+    for line in summary.splitlines():
+        m = _BULLET.match(line)
+        if m:
+            flush()
+            claims.append(line[m.end() :].strip())
+        elif not line.strip():
+            flush()
+        else:
+            para.append(line.strip())
+    flush()
+    return [Claim(id=str(i + 1), text=t) for i, t in enumerate(c for c in claims if c)]
+
+
+def _sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in _sentence_spans(text)]
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    try:
+        from .chunking import split_sentences
+    except ImportError:  # pragma: no cover - chunking is part of the package
+        return [
+            (m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]*", text) if m.group().strip()
+        ]
+    return [(s.start, s.end) for s in split_sentences(text)]
+
+
+# ----------------------------------------------------------------- source index
+@dataclass
+class _SourceFig:
+    fig: Figure
+    sent: int
+    ctx: dict[str, float]
+
+
+@dataclass
+class _Index:
+    text: str
+    sentences: list[tuple[int, int]]
+    sent_tokens: list[frozenset[str]]
+    idf: dict[str, float]
+    figs: list[_SourceFig]
+    years: frozenset[int]
+    n_sent: int = 0
+    token_sents: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _decay(d: int) -> float:
+    return 1.0 / (1.0 + d / 3.0)
+
+
+def _figure_context(
+    words: list[tuple[str, int, int]], fig: Figure, base: int = 0
+) -> dict[str, float]:
+    """Content words around a figure, weighted by distance in words (its noun weighs most)."""
+    fs, fe = fig.start + base, fig.end + base
+    left = sum(1 for _, _, e in words if e <= fs)
+    ctx: dict[str, float] = {}
+    for i, (w, s, e) in enumerate(words):
+        if fs <= s < fe:
+            continue
+        d = left - i - 1 if e <= fs else i - left
+        wt = _decay(max(d, 0))
+        if wt > ctx.get(w, 0.0):
+            ctx[w] = wt
+    if fig.noun:
+        ctx[fig.noun] = max(ctx.get(fig.noun, 0.0), 1.5)
+    return ctx
+
+
+@lru_cache(maxsize=256)
+def _index(text: str, sentences: tuple[tuple[int, int], ...] | None) -> _Index:
+    spans = list(sentences) if sentences is not None else _sentence_spans(text)
+    if not spans:
+        spans = [(0, len(text))]
+    sent_words = [content_words(text[s:e]) for s, e in spans]
+    sent_tokens = [frozenset(w for w, _, _ in ws) for ws in sent_words]
+    df: dict[str, int] = {}
+    for toks in sent_tokens:
+        for t in toks:
+            df[t] = df.get(t, 0) + 1
+    n = len(spans)
+    idf = {t: math.log(1.0 + n / c) for t, c in df.items()}
+    token_sents: dict[str, list[int]] = {}
+    for i, toks in enumerate(sent_tokens):
+        for t in toks:
+            token_sents.setdefault(t, []).append(i)
+    figs: list[_SourceFig] = []
+    years: set[int] = set()
+    for i, (s, e) in enumerate(spans):
+        for f in extract_figures(text[s:e]):
+            g = f.model_copy(update={"start": f.start + s, "end": f.end + s})
+            ctx = _figure_context(sent_words[i], f)
+            for j in (i - 1, i + 1):
+                if 0 <= j < n:
+                    for w in sent_tokens[j]:
+                        if ctx.get(w, 0.0) < NEIGHBOUR_WEIGHT:
+                            ctx[w] = NEIGHBOUR_WEIGHT
+            figs.append(_SourceFig(g, i, ctx))
+            if g.year is not None:
+                years.add(g.year)
+            if g.kind == "year" and g.value is not None:
+                years.add(int(g.value))
+    return _Index(text, spans, sent_tokens, idf, figs, frozenset(years), n, token_sents)
+
+
+# ----------------------------------------------------------------- values
+def _family(f: Figure) -> str:
+    if f.kind in ("date", "year", "decade"):
+        return "time_point"
+    if f.kind in ("count", "number"):
+        return "count"
+    if f.kind == "money":
+        return "money"
+    if f.kind in ("duration", "age"):
+        return "duration"
+    if f.kind == "measure":
+        return "measure"
+    return f.kind
+
+
+def _about_tol(x: float) -> float:
+    ax = abs(x)
+    if ax == 0:
+        return 0.5
+    mag = 1.0
+    if float(ax).is_integer():
+        n = round(ax)
+        while n and n % 10 == 0:
+            n //= 10
+            mag *= 10
+    return max(ABOUT_REL * ax, mag / 2.0)
+
+
+def _interval(f: Figure, claim: bool) -> tuple[float, float] | None:
+    """The interval a figure asserts (see the module docstring)."""
+    if f.is_range:
+        if f.low is None or f.high is None:
+            return None
+        slack = f.precision / 2.0 if claim else 0.0
+        return f.low - slack, f.high + slack
+    v = f.value
+    if v is None:
+        return None
+    eps = 1e-9 * max(1.0, abs(v))
+    if f.approx is None:
+        half = f.precision / 2.0 if claim else 0.0
+        return v - half, v + half
+    t = _about_tol(v)
+    return {
+        "about": (v - t, v + t),
+        "nearly": (v - t, v),
+        "more_than": (v + eps, math.inf),
+        "at_least": (v, math.inf),
+        "under": (-math.inf, v - eps),
+        "at_most": (-math.inf, v),
+    }[f.approx]
+
+
+def _base_factor(f: Figure) -> tuple[str, float]:
+    if f.kind in ("duration", "age") and f.unit in {c for c, _ in DURATIONS.values()}:
+        days = next(d for c, d in DURATIONS.values() if c == f.unit)
+        return "days", days
+    if f.kind == "measure" and f.unit:
+        from .figures import _UNIT_TABLE
+
+        for canon, factor, dim in _UNIT_TABLE.values():
+            if canon == f.unit:
+                return dim, factor
+    return f.unit or "", 1.0
+
+
+def _comparable(c: Figure, s: Figure) -> bool:
+    """Whether two figures measure the same kind of thing (so values can be compared)."""
+    fc, fs = _family(c), _family(s)
+    if fc == "time_point" or fs == "time_point":
+        return fc == fs
+    if {c.kind, s.kind} == {"number", "ordinal"}:
+        return True  # "ranked 302" / "302nd"
+    if fc in ("score", "ordinal", "time", "percent", "percentage_point") or fs in (
+        "score",
+        "ordinal",
+        "time",
+        "percent",
+        "percentage_point",
+    ):
+        return fc == fs or (fc == "count" and c.kind == "number" and fs == "percent")
+    if fc == "count" or fs == "count":
+        return True
+    if fc != fs:
+        return False
+    if fc == "money":
+        return not (c.currency and s.currency and c.currency != s.currency)
+    if fc in ("measure", "duration"):
+        return _base_factor(c)[0] == _base_factor(s)[0]
+    return True
+
+
+def _strict_comparable(c: Figure, s: Figure) -> bool:
+    """Comparable enough for a different value to count as a contradiction."""
+    if not _comparable(c, s):
+        return False
+    if c.kind != s.kind and not ({c.kind, s.kind} <= {"count", "number"}):
+        return c.kind in ("date", "year") and s.kind in ("date", "year")
+    if c.kind == "count" and s.kind == "count" and c.noun and s.noun:
+        return _same_noun(c.noun, s.noun)
+    if c.kind in ("duration", "measure", "age") and c.unit != s.unit:
+        return False  # "three weeks" and "41 years" are seldom the same quantity
+    if c.kind == "money" and c.per and s.per and c.per != s.per:
+        return True
+    if c.kind == "year" and s.kind == "date" and s.year is None:
+        return False  # "2023" says nothing against "23 February"
+    if c.kind == "date" and s.kind == "date":
+        # only dates stating the same fields contradict each other
+        return (c.day is None) == (s.day is None) and (c.month is None) == (s.month is None)
+    return True
+
+
+def _value_match(c: Figure, s: Figure, years: frozenset[int]) -> bool:
+    if _family(c) == "time_point":
+        return _date_match(c, s, years)
+    if c.kind == "score":
+        return {(c.low, c.high), (c.high, c.low)} >= {(s.low, s.high)} or (
+            (c.low, c.high) == (s.high, s.low)
+        )
+    if c.kind == "money" and c.per and s.per and c.per != s.per:
+        return False
+    ci, si = _interval(c, True), _interval(s, False)
+    if ci is None or si is None:
+        return False
+    if c.scale > 1 and c.approx is None and s.approx in ("about", "nearly") and s.value == c.value:
+        return True  # "3.5 million" is itself a rounded figure: "some 3.5 million" supports it
+    dim_c, fc = _base_factor(c)
+    dim_s, fs = _base_factor(s)
+    if not dim_c or not dim_s:
+        fc = fs = 1.0  # one side is a bare number: compare as written
+    lo, hi = ci[0] * fc, ci[1] * fc
+    slo, shi = si[0] * fs, si[1] * fs
+    if fc != fs:
+        lo -= abs(lo) * UNIT_SLACK
+        hi += abs(hi) * UNIT_SLACK
+    tiny = 1e-9 * max(1.0, abs(slo) if math.isfinite(slo) else 1.0)
+    return lo - tiny <= slo and shi <= hi + tiny
+
+
+def _date_match(c: Figure, s: Figure, years: frozenset[int]) -> bool:
+    if c.kind == "decade":
+        y = s.year if s.kind != "year" else (int(s.low) if s.low is not None else None)
+        return (
+            y is not None
+            and c.low is not None
+            and c.high is not None
+            and (c.low <= y <= c.high)
+            and (s.kind != "decade" or s.year == c.year)
+        )
+    if c.kind == "year":
+        if c.is_range:
+            return s.kind == "year" and s.is_range and (s.low, s.high) == (c.low, c.high)
+        cy = int(c.value) if c.value is not None else None
+        if s.kind == "year":
+            return (not s.is_range and s.value == c.value) or (
+                s.is_range
+                and s.low is not None
+                and s.high is not None
+                and cy is not None
+                and s.low <= cy <= s.high
+                and False
+            )
+        if s.kind == "date":
+            return s.year == cy
+        return False
+    # c is a date
+    if s.kind != "date":
+        return False
+    if c.month != s.month:
+        return False
+    if c.day is not None and c.day != s.day:
+        return False
+    if c.year is not None and s.year != c.year:
+        return s.year is None and c.year in years
+    return not (c.day is None and s.day is not None and c.year is None)
+
+
+_SYNONYMS = [
+    "troop soldier force serviceman servicemen personnel fighter",
+    "people person individual resident citizen adult",
+    "child kid youngster pupil student boy girl",
+    "man male",
+    "woman female",
+    "death dead fatality killed victim life",
+    "injury injured wounded casualty",
+    "car vehicle",
+    "home house property dwelling",
+    "game match fixture",
+    "win victory",
+]
+_SYN_OF: dict[str, int] = {stem(w): i for i, grp in enumerate(_SYNONYMS) for w in grp.split()}
+
+
+def _same_noun(a: str, b: str) -> bool:
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    ia, ib = _SYN_OF.get(a), _SYN_OF.get(b)
+    return ia is not None and ia == ib
+
+
+# ----------------------------------------------------------------- scoring
+def _score(cctx: dict[str, float], idx: _Index, sf: _SourceFig) -> float:
+    num = 0.0
+    den = 0.0
+    for t, w in cctx.items():
+        i = idx.idf.get(t)
+        if i is None:
+            continue
+        den += i * w
+        sw = sf.ctx.get(t)
+        if sw:
+            num += i * w * min(1.0, sw)
+    return num / den if den else 0.0
+
+
+def _noun_conflict(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
+    """The claim counts something else than the source does ("11,000 tanks" vs soldiers)."""
+    s = sf.fig
+    if not c.noun or not s.noun or _same_noun(c.noun, s.noun):
+        return False
+    if s.kind not in ("count", "number") or c.kind not in ("count", "number"):
+        return False
+    if c.noun not in idx.idf:  # a word the source never uses: nothing to hold against
+        return not any(_same_noun(c.noun, t) for t in idx.sent_tokens[sf.sent])
+    return c.noun not in idx.sent_tokens[sf.sent]
+
+
+@dataclass
+class _Best:
+    sf: _SourceFig | None = None
+    score: float = -1.0
+
+    def offer(self, sf: _SourceFig, score: float) -> None:
+        if score > self.score:
+            self.sf, self.score = sf, score
+
+
+def _cofigure_sentences(others: list[Figure], idx: _Index) -> dict[int, int]:
+    """Source sentence -> how many of the claim's other figures it also states."""
+    out: dict[int, int] = {}
+    for o in others:
+        hit = {
+            sf.sent
+            for sf in idx.figs
+            if _comparable(o, sf.fig) and _value_match(o, sf.fig, idx.years)
+        }
+        for i in hit:
+            out[i] = out.get(i, 0) + 1
+    return out
+
+
+def _judge(
+    c: Figure,
+    cctx: dict[str, float],
+    idx: _Index,
+    allowed: set[int] | None,
+    cofig: dict[int, int] | None = None,
+) -> tuple[str, _Best, _Best]:
+    """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
+    match, conflict, weak = _Best(), _Best(), _Best()
+    for sf in idx.figs:
+        if allowed is not None and sf.sent not in allowed:
+            continue
+        s = sf.fig
+        if not _comparable(c, s):
+            continue
+        sc = _score(cctx, idx, sf)
+        if cofig:
+            sc += COFIG_BONUS * min(2, cofig.get(sf.sent, 0))
+        if _value_match(c, s, idx.years):
+            if _noun_conflict(c, sf, idx):
+                weak.offer(sf, sc)
+            else:
+                match.offer(sf, sc)
+        elif _strict_comparable(c, s):
+            conflict.offer(sf, sc)
+    if (
+        match.sf is not None
+        and match.score >= MIN_SUPPORT
+        and not (conflict.score >= MIN_CONFLICT and conflict.score > match.score + MARGIN)
+    ):
+        return "supported", match, conflict
+    if (
+        conflict.sf is not None
+        and conflict.score >= MIN_CONFLICT
+        and (conflict.score > match.score + MARGIN)
+    ):
+        return "contradicted", match, conflict
+    if match.sf is None and weak.sf is not None:
+        return "not_found", weak, conflict
+    return "not_found", match, conflict
+
+
+def _span(idx: _Index, s: int, e: int) -> Span:
+    return Span(start=s, end=e, text=idx.text[s:e])
+
+
+def _sent_span(idx: _Index, sf: _SourceFig) -> list[Span]:
+    s, e = idx.sentences[sf.sent]
+    return [_span(idx, sf.fig.start, sf.fig.end), _span(idx, s, e)]
+
+
+def _verdict_for(
+    c: Figure,
+    cctx: dict[str, float],
+    idx: _Index,
+    cited: set[int] | None,
+    retrieved: list[int],
+    cofig: dict[int, int] | None = None,
+) -> FigureVerdict:
+    if cited is not None:
+        res, m, k = _judge(c, cctx, idx, cited, cofig)
+        if res == "supported" and m.sf is not None:
+            return FigureVerdict(
+                figure=c,
+                verdict="supported",
+                evidence=_sent_span(idx, m.sf),
+                scope="cited",
+                source_figure=m.sf.fig,
+                score=round(m.score, 3),
+                reason=f"cited span says {m.sf.fig.text!r}",
+            )
+        res2, m2, k2 = _judge(c, cctx, idx, None, cofig)
+        if res2 == "supported" and m2.sf is not None:
+            return FigureVerdict(
+                figure=c,
+                verdict="cited_elsewhere",
+                evidence=_sent_span(idx, m2.sf),
+                scope="document",
+                source_figure=m2.sf.fig,
+                score=round(m2.score, 3),
+                reason=f"not in the cited span; the source says {m2.sf.fig.text!r} at "
+                f"{m2.sf.fig.start}-{m2.sf.fig.end}",
+            )
+        if res == "contradicted" and k.sf is not None:
+            return _contradiction(c, idx, k, "cited")
+        return _unsupported(c, idx, res2, m2, k2, retrieved)
+    res, m, k = _judge(c, cctx, idx, None, cofig)
+    if res != "supported" and c.is_range and c.low is not None and c.high is not None:
+        ends = [_endpoint(c, c.low), _endpoint(c, c.high)]
+        judged = [_judge(e, cctx, idx, None, cofig) for e in ends]
+        if all(j[0] == "supported" for j in judged):
+            first, last = judged[0][1].sf, judged[1][1].sf
+            assert first is not None and last is not None
+            return FigureVerdict(
+                figure=c,
+                verdict="supported",
+                evidence=_sent_span(idx, first) + _sent_span(idx, last),
+                scope="document",
+                source_figure=first.fig,
+                score=round(min(j[1].score for j in judged), 3),
+                reason=f"source gives both ends: {first.fig.text!r} and {last.fig.text!r}",
+            )
+    if res == "supported" and m.sf is not None:
+        scope: Scope = "retrieved" if m.sf.sent in retrieved else "document"
+        return FigureVerdict(
+            figure=c,
+            verdict="supported",
+            evidence=_sent_span(idx, m.sf),
+            scope=scope,
+            source_figure=m.sf.fig,
+            score=round(m.score, 3),
+            reason=f"source says {m.sf.fig.text!r}",
+        )
+    return _unsupported(c, idx, res, m, k, retrieved)
+
+
+def _endpoint(c: Figure, v: float) -> Figure:
+    return c.model_copy(update={"value": v, "low": v, "high": v, "is_range": False})
+
+
+def _contradiction(c: Figure, idx: _Index, k: _Best, scope: Scope) -> FigureVerdict:
+    assert k.sf is not None
+    return FigureVerdict(
+        figure=c,
+        verdict="contradicted",
+        evidence=_sent_span(idx, k.sf),
+        scope=scope,
+        source_figure=k.sf.fig,
+        score=round(k.score, 3),
+        reason=f"source says {k.sf.fig.text!r} here, not {c.text!r}",
+    )
+
+
+def _unsupported(
+    c: Figure, idx: _Index, res: str, m: _Best, k: _Best, retrieved: list[int]
+) -> FigureVerdict:
+    if res == "contradicted" and k.sf is not None:
+        return _contradiction(c, idx, k, "retrieved" if k.sf.sent in retrieved else "document")
+    if m.sf is not None:
+        if m.score < MIN_SUPPORT:
+            why = f"{m.sf.fig.text!r} occurs only in an unrelated context"
+        elif k.sf is not None:
+            why = f"{m.sf.fig.text!r} occurs, but the related passage says {k.sf.fig.text!r}"
+        else:
+            why = f"the source says {m.sf.fig.text!r} about something else"
+        ev = _sent_span(idx, m.sf)
+    else:
+        why = f"no figure matching {c.text!r} in the source"
+        ev = [_span(idx, *idx.sentences[i]) for i in retrieved[:1]]
+    return FigureVerdict(
+        figure=c,
+        verdict="not_found",
+        evidence=ev,
+        reason=why,
+        scope="document",
+        score=round(max(m.score, 0.0), 3),
+    )
+
+
+def _retrieve(claim_words: list[tuple[str, int, int]], idx: _Index) -> list[int]:
+    scores: dict[int, float] = {}
+    for t in {w for w, _, _ in claim_words}:
+        i = idx.idf.get(t)
+        if i is None:
+            continue
+        for si in idx.token_sents.get(t, ()):
+            scores[si] = scores.get(si, 0.0) + i
+    return sorted(scores, key=lambda k: -scores[k])[:RETRIEVE_K]
+
+
+def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
+    words = content_words(claim.text)
+    retrieved = _retrieve(words, idx)
+    cited: set[int] | None = None
+    if claim.citations:
+        cited = {
+            i
+            for i, (s, e) in enumerate(idx.sentences)
+            if any(s < ce and cs < e for cs, ce in claim.citations)
+        }
+    verdicts = []
+    figs = extract_figures(claim.text)
+    for f in figs:
+        cctx = _figure_context(words, f)
+        cofig = _cofigure_sentences([o for o in figs if o is not f], idx) if len(figs) > 1 else None
+        verdicts.append(_verdict_for(f, cctx, idx, cited, retrieved, cofig))
+    return ClaimCheck(
+        claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
+    )
+
+
+def verify_claims(
+    source_text: str,
+    claims: list[Claim],
+    sentences: list[tuple[int, int]] | None = None,
+    *,
+    source_id: str = "",
+    source_title: str = "",
+) -> VerificationReport:
+    """Check every figure of every claim against ``source_text``."""
+    idx = _index(source_text, tuple(sentences) if sentences is not None else None)
+    return VerificationReport(
+        source_id=source_id,
+        source_title=source_title,
+        checks=[check_claim(c, idx) for c in claims],
+    )
+
+
+def verify_text(source_text: str, summary: str, **kw: str) -> VerificationReport:
+    """``verify_claims`` on a summary split by ``claims_from_text``."""
+    return verify_claims(source_text, claims_from_text(summary), **kw)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "Claim",
+    "ClaimCheck",
+    "FigureVerdict",
+    "Span",
+    "VerificationReport",
+    "claims_from_text",
+    "stem",
+    "verify_claims",
+    "verify_text",
+]

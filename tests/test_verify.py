@@ -1,0 +1,207 @@
+"""The verifier's rules: tolerances, context, contradictions, citations, the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.verify import Claim, VerificationReport, claims_from_text, verify_claims, verify_text
+
+SOURCE = (
+    "Ukrainian intelligence has recorded 11,000 North Korean soldiers in the Kursk region. "
+    "Officials said about 3,000 tanks were moved to the border in spring. "
+    "Russia will pay the soldiers $2,000 a month. "
+    "The 92-year-old died this week at her home. "
+    "As a 19-year-old telephone operator, Keefe posed for the painting on May 29, 1943. "
+    "The ceremony drew 10,970 visitors. "
+    "Some 3.5 million birds were culled. "
+    "Turnout was 45.3% in the city. "
+    "Arsenal beat Chelsea 2-1 on Saturday."
+)
+
+
+def verdicts(claim: str, source: str = SOURCE) -> list[tuple[str, str]]:
+    rep = verify_text(source, claim)
+    return [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts]
+
+
+def verdict(claim: str, source: str = SOURCE) -> str:
+    got = verdicts(claim, source)
+    assert len(got) == 1, got
+    return got[0][1]
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("Intelligence recorded 11,000 North Korean soldiers in Kursk.", "supported"),
+        ("Intelligence recorded eleven thousand North Korean soldiers in Kursk.", "supported"),
+        ("Intelligence recorded 11K North Korean troops in Kursk.", "supported"),
+        ("Intelligence recorded 12,000 North Korean soldiers in Kursk.", "contradicted"),
+        ("Intelligence recorded 11,000 North Korean drones in Kursk.", "not_found"),
+        ("Intelligence recorded 11,000 North Korean tanks in Kursk.", "contradicted"),
+        ("Russia pays the soldiers $2,000 per month.", "supported"),
+        ("Russia pays the soldiers $2,000 a week.", "contradicted"),
+        ("Russia pays the soldiers $3,000 a month.", "contradicted"),
+        ("Russia pays the soldiers £2,000 a month.", "not_found"),
+        ("Keefe was a 19-year-old telephone operator.", "supported"),
+        ("Keefe was a 92-year-old telephone operator.", "contradicted"),
+        ("The painting was made on May 29, 1943.", "supported"),
+        ("The painting was made on May 29.", "supported"),
+        ("The painting was made in 1943.", "supported"),
+        ("The painting was made on June 14, 1946.", "contradicted"),
+        ("Arsenal beat Chelsea 2-1.", "supported"),
+        ("Arsenal beat Chelsea 3-1.", "contradicted"),
+    ],
+)
+def test_verdicts(claim: str, expected: str) -> None:
+    assert verdict(claim) == expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("The ceremony drew about 11,000 visitors.", "supported"),  # 10,970 within 5%
+        ("The ceremony drew 11,000 visitors.", "contradicted"),  # unhedged: exact
+        ("The ceremony drew more than 10,000 visitors.", "supported"),
+        ("The ceremony drew nearly 11,000 visitors.", "supported"),
+        ("The ceremony drew under 10,000 visitors.", "contradicted"),
+        ("The ceremony drew at least 10,970 visitors.", "supported"),
+        ("The ceremony drew between 10,000 and 12,000 visitors.", "supported"),
+        ("Some 3.5 million birds were culled.", "supported"),
+        ("About 3.5 million birds were culled.", "supported"),
+        ("3.5 million birds were culled.", "supported"),  # a scaled figure is itself rounded
+        ("Turnout was 45% in the city.", "supported"),  # rounding to the written precision
+        ("Turnout was 45.30% in the city.", "supported"),
+        ("Turnout was 45.2% in the city.", "contradicted"),
+    ],
+)
+def test_tolerances(claim: str, expected: str) -> None:
+    assert verdict(claim) == expected
+
+
+def test_hedged_source_does_not_support_an_exact_claim() -> None:
+    src = "Officials said about 11,000 soldiers had arrived in the region."
+    assert verdict("Officials said 11,000 soldiers had arrived.", src) != "supported"
+    assert verdict("Officials said about 11,000 soldiers had arrived.", src) == "supported"
+    assert verdict("Officials said around 11,000 soldiers had arrived.", src) == "supported"
+
+
+def test_swapped_numbers_in_one_sentence() -> None:
+    src = "The flights will cover 1,836 miles and consume more than 9,180 gallons of fuel."
+    assert verdict("The flights will cover 1,836 miles.", src) == "supported"
+    assert verdict("The flights will cover 9,180 miles.", src) != "supported"
+    assert verdict("They consume more than 9,180 gallons of fuel.", src) == "supported"
+
+
+def test_durations_convert_between_units() -> None:
+    src = "He was sentenced to 24 months in prison for the theft."
+    assert verdict("He was sentenced to two years in prison.", src) == "supported"
+    assert verdict("He was sentenced to three years in prison.", src) != "supported"
+
+
+def test_absent_figure_is_not_found() -> None:
+    v = verify_text(SOURCE, "The army lost 734 helicopters.").checks[0].verdicts[0]
+    assert v.verdict == "not_found"
+    assert v.reason
+
+
+def test_evidence_offsets_are_exact() -> None:
+    rep = verify_text(SOURCE, "Russia pays the soldiers $2,000 per month.\nTurnout was 45%.")
+    for check in rep.checks:
+        for v in check.verdicts:
+            assert v.evidence
+            for ev in v.evidence:
+                assert SOURCE[ev.start : ev.end] == ev.text
+            assert v.source_figure is not None
+            assert SOURCE[v.source_figure.start : v.source_figure.end] == v.source_figure.text
+
+
+def test_citations_and_cited_elsewhere() -> None:
+    pay = SOURCE.index("Russia will pay")
+    pay_end = SOURCE.index(".", pay) + 1
+    tanks = SOURCE.index("Officials said")
+    right = Claim(id="a", text="They are paid $2,000 a month.", citations=[(pay, pay_end)])
+    wrong = Claim(
+        id="b",
+        text="They are paid $2,000 a month.",
+        citations=[(tanks, SOURCE.index(".", tanks) + 1)],
+    )
+    rep = verify_claims(SOURCE, [right, wrong])
+    assert rep.checks[0].verdicts[0].verdict == "supported"
+    assert rep.checks[0].verdicts[0].scope == "cited"
+    v = rep.checks[1].verdicts[0]
+    assert v.verdict == "cited_elsewhere"
+    assert v.evidence[0].start >= pay
+    assert not rep.verified
+
+
+def test_report_model() -> None:
+    rep = verify_text(SOURCE, "- 11,000 soldiers are in Kursk.\n- They get $9,999 a month.")
+    assert isinstance(rep, VerificationReport)
+    assert rep.counts["claims"] == 2 and rep.counts["figures"] == 2
+    assert rep.counts["supported"] == 1
+    assert rep.verified is False
+    assert [c.verified for c in rep.checks] == [True, False]
+    dumped = rep.model_dump(mode="json")
+    assert dumped["schema_version"] == "1" and dumped["verified"] is False
+    assert (
+        VerificationReport.model_validate(
+            {k: v for k, v in dumped.items() if k not in ("counts", "verified")}
+        ).counts
+        == rep.counts
+    )
+
+
+def test_claim_without_figures_is_verified() -> None:
+    rep = verify_text(SOURCE, "Keefe posed for a painting.")
+    assert rep.checks[0].verdicts == [] and rep.verified
+
+
+def test_claims_from_text() -> None:
+    claims = claims_from_text(
+        "  • First bullet 3.\n  • Second one.\n\n- third\n1. fourth\n"
+        "Prose here. And a second sentence."
+    )
+    assert [c.text for c in claims] == [
+        "First bullet 3.",
+        "Second one.",
+        "third",
+        "fourth",
+        "Prose here.",
+        "And a second sentence.",
+    ]
+    assert [c.id for c in claims] == ["1", "2", "3", "4", "5", "6"]
+
+
+def _seed_parts(seed: Path) -> tuple[str, str]:
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    bullets = "".join(line for line in lines if line.startswith("  •"))
+    body = "".join(line for line in lines if not line.startswith("  •"))
+    return bullets, body
+
+
+def test_seed_article(seed_path: Path) -> None:
+    bullets, body = _seed_parts(seed_path)
+    rep = verify_text(body, bullets)
+    got = {v.figure.text: v for c in rep.checks for v in c.verdicts}
+    assert set(got) == {"11,000", "8,000", "$2,000 per month"}
+    assert got["11,000"].verdict == "supported"
+    assert got["$2,000 per month"].verdict == "supported"
+    assert "$2,000 a month" in got["$2,000 per month"].evidence[-1].text
+    # the article itself attributes "8,000 ... were captured in the Kursk region" to Blinken
+    assert got["8,000"].verdict == "supported"
+    assert "Blinken" in got["8,000"].evidence[-1].text
+
+
+def test_seed_article_with_altered_figures(seed_path: Path) -> None:
+    bullets, body = _seed_parts(seed_path)
+    altered = (
+        bullets.replace("11,000", "12,000")
+        .replace("$2,000 per month", "$2,000 per week")
+        .replace("8,000", "11,000")
+    )
+    rep = verify_text(body, altered)
+    got = [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts]
+    assert all(verdict != "supported" for _, verdict in got), got
