@@ -317,23 +317,30 @@ def logs_cmd(
     console = Console()
     if full:
         for c in calls:
-            console.rule(f"{c.ts:%Y-%m-%d %H:%M:%S} · {c.prompt} · attempt {c.attempt} · "
-                         f"{c.status} · {c.endpoint} {c.model}")
+            console.rule(
+                f"{c.ts.astimezone():%Y-%m-%d %H:%M:%S} · {c.prompt} · attempt {c.attempt} · "
+                f"{c.status} · {c.endpoint} {c.model}"
+            )
             for m in c.messages:
                 console.print(f"[bold]\\[{m['role']}][/bold]")
-                console.print(m["content"], markup=False, highlight=False)
+                console.print(m["content"], markup=False, highlight=False, soft_wrap=True)
             console.print("[bold]\\[response][/bold]")
-            console.print(c.response or "", markup=False, highlight=False)
+            console.print(c.response or "", markup=False, highlight=False, soft_wrap=True)
             if c.error:
                 console.print(f"[red]{c.status}:[/red] {c.error}", highlight=False)
         return
     table = Table("time", "prompt", "model", "tokens in+out", "ms", "attempt", "status")
     colour = {"ok": "green", "invalid": "yellow", "error": "red"}
     for c in calls:
-        table.add_row(f"{c.ts.astimezone():%m-%d %H:%M:%S}", c.prompt, f"{c.endpoint}:{c.model}",
-                      f"{c.usage.prompt_tokens}+{c.usage.completion_tokens}",
-                      f"{c.latency_ms:.0f}", str(c.attempt),
-                      f"[{colour[c.status]}]{c.status}[/]")
+        table.add_row(
+            f"{c.ts.astimezone():%m-%d %H:%M:%S}",
+            c.prompt,
+            f"{c.endpoint}:{c.model}",
+            f"{c.usage.prompt_tokens}+{c.usage.completion_tokens}",
+            f"{c.latency_ms:.0f}",
+            str(c.attempt),
+            f"[{colour[c.status]}]{c.status}[/]",
+        )
     console.print(table)
 
 

@@ -104,7 +104,7 @@ def vcr_config() -> dict[str, Any]:
         "decode_compressed_response": True,
         "before_record_response": _scrub_response,
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
-        "record_mode": "none",
+        # no "record_mode" here: it would override --record-mode (replay-only is the default)
     }
 
 
