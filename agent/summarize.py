@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from .llm import Usage
 from .models import SCHEMA_VERSION, Citation
@@ -65,6 +65,7 @@ class Summary(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     stats: SummaryStats = Field(default_factory=SummaryStats)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
         """True when nothing unverified is left in the output."""

@@ -76,24 +76,75 @@ NUMBER_WORDS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")
+_DIGIT = re.compile(r"\d")
 _DIGIT_STR = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _numeric_token(t: str) -> bool:
-    return bool(re.search(r"\d", t)) or any(p in NUMBER_WORDS for p in t.lower().split("-"))
+    return bool(_DIGIT.search(t)) or any(p in NUMBER_WORDS for p in t.lower().split("-"))
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
+def ws_diff_has_digit(before: str, after: str) -> bool:
+    """The issue's selection: a whitespace-token diff whose tokens (either side) hold a digit."""
+    a, b = before.split(), after.split()
+    return any(
+        _DIGIT.search(t)
+        for op, i1, i2, j1, j2 in _opcodes(a, b)
+        if op != "equal"
+        for t in a[i1:i2] + b[j1:j2]
+    )
+
+
+def word_diff_has_digit(before: str, after: str) -> bool:
+    """Same on word tokens (punctuation apart): "1997," -> "1997" is no change."""
+    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
+    return any(
+        _DIGIT.search(t)
+        for op, i1, i2, j1, j2 in _opcodes(a, b)
+        if op != "equal"
+        for t in a[i1:i2] + b[j1:j2]
+    )
 
 
 def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
-    """Character spans in ``after`` of numeric tokens the edit inserted or replaced."""
-    a = [m.group() for m in _TOKEN.finditer(before)]
+    """Spans in ``after`` where a flag "points at the change": the word tokens the edit
+    inserted or replaced that hold a digit or number word (else all inserted tokens, else the
+    tokens around a deletion). Empty when the edit inserted nothing numeric and deleted nothing.
+    """
+    a = _TOKEN.findall(before)
     bm = list(_TOKEN.finditer(after))
     b = [m.group() for m in bm]
-    out = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, _i1, _i2, j1, j2 in sm.get_opcodes():
-        if op in ("replace", "insert"):
-            out.extend((bm[j].start(), bm[j].end()) for j in range(j1, j2) if _numeric_token(b[j]))
-    return out
+    numeric: list[tuple[int, int]] = []
+    other: list[tuple[int, int]] = []
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
+        if op == "equal":
+            continue
+        if j2 > j1:
+            for j in range(j1, j2):
+                (numeric if _numeric_token(b[j]) else other).append((bm[j].start(), bm[j].end()))
+        elif any(_numeric_token(t) for t in a[i1:i2]):  # a figure deleted: its neighbours
+            other.extend((bm[j].start(), bm[j].end()) for j in (j1 - 1, j1) if 0 <= j < len(bm))
+    return numeric or other
+
+
+def wider_changed(before: str, after: str) -> bool:
+    """The wider set: the edited side's changed word tokens hold a digit or a number word."""
+    a = _TOKEN.findall(before)
+    b = _TOKEN.findall(after)
+    return any(
+        _numeric_token(t)
+        for op, _i1, _i2, j1, j2 in _opcodes(a, b)
+        if op in ("replace", "insert")
+        for t in b[j1:j2]
+    )
+
+
+def has_digit(text: str) -> bool:
+    return bool(_DIGIT.search(text))
 
 
 def has_figure_words(text: str) -> bool:
@@ -101,8 +152,13 @@ def has_figure_words(text: str) -> bool:
 
 
 def naive_flags(article: str, summary: str) -> list[str]:
-    """Digit strings of the summary that do not occur in the article."""
-    return [m.group() for m in _DIGIT_STR.finditer(summary) if m.group() not in article]
+    """The naive validator: digit strings of the summary ("550", "100,000", "6.50") that do not
+    occur in the article as a whole number (no digit before; no digit, ".d" or ",d" after)."""
+    return [
+        m.group()
+        for m in _DIGIT_STR.finditer(summary)
+        if not re.search(rf"(?<!\d){re.escape(m.group())}(?![.,]?\d)", article)
+    ]
 
 
 def run_verifier(article: str, summary: str) -> list[verify.FigureVerdict]:
@@ -148,55 +204,134 @@ def overlaps(spans: list[tuple[int, int, str]], changed: list[tuple[int, int]]) 
     return any(s < ce and cs < e for s, e, _ in spans for cs, ce in changed)
 
 
-def bump(rows: list[dict[str, Any]], show: bool) -> list[str]:
+def _values(f: figures.Figure) -> list[float]:
+    return [v for v in {f.value, f.low, f.high} if v is not None]
+
+
+def occurs_in_article(f: figures.Figure, article: str) -> bool:
+    """Whether the figure's value occurs anywhere in the article in any written form (any kind,
+    unit or context): a date by its stated fields, a number by each of its values/ends."""
+    afigs = figures.extract_figures(article)
+    if f.kind == "date":
+        return any(
+            g.kind == "date"
+            and g.month == f.month
+            and (f.day is None or g.day == f.day)
+            and (f.year is None or g.year in (None, f.year))
+            for g in afigs
+        )
+    vals = _values(f)
+    have = {round(v, 6) for g in afigs for v in _values(g)}
+    have |= {round(float(d.replace(",", "")), 6) for d in _DIGIT_STR.findall(article)}
+    return bool(vals) and all(round(v, 6) in have for v in vals)
+
+
+def alarm_lines(article: str, summary: str) -> tuple[list[str], bool]:
+    """One line per non-supported figure, each classed "really absent" (the value does not
+    occur in the article in any form) or "verifier error"; and whether all are really absent."""
+    claims = verify.claims_from_text(summary)
+    rep = verify.verify_claims(article, claims)
+    out, all_absent = [], True
+    for chk in rep.checks:
+        for v in chk.verdicts:
+            if v.verdict == "supported":
+                continue
+            absent = not occurs_in_article(v.figure, article)
+            all_absent &= absent
+            cls = "really absent" if absent else "verifier error"
+            out.append(f"[{cls}] {v.figure.text!r} {v.verdict}: {v.reason}")
+    return out, all_absent
+
+
+def _table(rows: list[tuple[str, str, str]]) -> list[str]:
+    out = [f"{'':44}{'verifier':>16}{'naive digits':>16}"]
+    out.extend(f"{a:44}{b:>16}{c:>16}" for a, b, c in rows)
+    return out
+
+
+def _frac(k: int, n: int) -> str:
+    return f"{k / n:.3f} ({k}/{n})" if n else "-"
+
+
+def bump(rows: list[dict[str, Any]]) -> list[str]:
     lines: list[str] = []
-    numeric = []
-    for r in rows:
-        ch = changed_spans(r["reference_summary"], r["edited_summary"])
-        if ch:
-            numeric.append((r, ch))
-    intrinsic = [x for x in numeric if x[0]["error_type"].startswith("Intrinsic")]
-    refs = {}
+    pairs = [
+        (r, changed_spans(r["reference_summary"], r["edited_summary"]))
+        for r in rows
+        if ws_diff_has_digit(r["reference_summary"], r["edited_summary"])
+    ]
+    refs: dict[str, str] = {}
     for r in rows:
         refs.setdefault(r["reference_summary"], r["article"])
-    ref_fig = {s: a for s, a in refs.items() if has_figure_words(s)}
+    ref_fig = {s: a for s, a in refs.items() if has_digit(s)}
 
-    v_caught = v_point = v_int = n_caught = n_int = 0
+    v_any = v_point = v_int = n_any = n_int = 0
     misses: list[str] = []
-    for r, ch in numeric:
+    for r, ch in pairs:
         spans, _ = flagged_spans(r["article"], r["edited_summary"])
-        is_int = r["error_type"].startswith("Intrinsic")
-        if spans:
-            v_caught += 1
-            v_int += is_int
-        if overlaps(spans, ch):
-            v_point += 1
-        else:
+        is_int = "Intrinsic" in r["error_type"]
+        v_any += bool(spans)
+        hit = overlaps(spans, ch)
+        v_point += hit
+        v_int += hit and is_int
+        if naive_flags(r["article"], r["edited_summary"]):
+            n_any += 1
+            n_int += is_int
+        if not hit:
+            same = not word_diff_has_digit(r["reference_summary"], r["edited_summary"])
+            note = " (the edit changes no figure value, only punctuation next to one)" * same
             misses.append(
-                f"  bump#{r['id']} [{r['error_type']}] changed "
+                f"  bump#{r['id']} [{r['error_type']}]{note} changed "
                 f"{[r['edited_summary'][s:e] for s, e in ch]} flagged={spans or 'nothing'}"
                 f"\n      edited: {r['edited_summary'].strip()}"
             )
-        if naive_flags(r["article"], r["edited_summary"]):
-            n_caught += 1
-            n_int += is_int
     v_fa: list[str] = []
-    n_fa = 0
+    absent = n_fa = 0
     for s, a in ref_fig.items():
-        spans, _ = flagged_spans(a, s)
-        if spans:
-            v_fa.append(f"  ref: {s.strip()}\n      " + "\n      ".join(x[2] for x in spans))
+        al, all_absent = alarm_lines(a, s)
+        if al:
+            absent += all_absent
+            v_fa.append(f"  ref: {s.strip()}\n      " + "\n      ".join(al))
         n_fa += bool(naive_flags(a, s))
-    nn, ni, nr = len(numeric), len(intrinsic), len(ref_fig)
+    # the wider set (number words too), so that nothing is hidden
+    wide = [
+        (r, changed_spans(r["reference_summary"], r["edited_summary"]))
+        for r in rows
+        if wider_changed(r["reference_summary"], r["edited_summary"])
+    ]
+    w_hit = sum(overlaps(flagged_spans(r["article"], r["edited_summary"])[0], ch) for r, ch in wide)
+    w_int = [x for x in wide if "Intrinsic" in x[0]["error_type"]]
+    wi_hit = sum(overlaps(flagged_spans(r["article"], r["edited_summary"])[0], ch) for r, ch in w_int)
+    w_refs = {s: a for s, a in refs.items() if has_figure_words(s)}
+    w_fa = sum(bool(flagged_spans(a, s)[0]) for s, a in w_refs.items())
+
+    nn = len(pairs)
+    ni = sum("Intrinsic" in r["error_type"] for r, _ in pairs)
+    nr = len(ref_fig)
     lines.append(
-        f"BUMP task 1: {nn} pairs whose edit changes a figure ({ni} intrinsic); "
-        f"{nr} faithful references with figures"
+        f"BUMP task 1: {nn} pairs whose edit changes a figure (whitespace-token diff holds a digit; "
+        f"{ni} intrinsic); {nr} faithful reference summaries with a digit"
     )
-    lines.append(f"{'':34}{'verifier':>14}{'naive digits':>16}")
-    lines.append(f"{'recall (edited flagged)':34}{v_caught / nn:>14.3f}{n_caught / nn:>16.3f}")
-    lines.append(f"{'recall, flag on changed figure':34}{v_point / nn:>14.3f}{'-':>16}")
-    lines.append(f"{'recall, intrinsic':34}{v_int / ni:>14.3f}{n_int / ni:>16.3f}")
-    lines.append(f"{'false alarms on references':34}{f'{len(v_fa)}/{nr}':>14}{f'{n_fa}/{nr}':>16}")
+    lines += _table(
+        [
+            ("recall: edited summary flagged", _frac(v_any, nn), _frac(n_any, nn)),
+            ("recall: flagged at the changed figure", _frac(v_point, nn), "-"),
+            ("recall at the changed figure, intrinsic", _frac(v_int, ni), "-"),
+            (
+                "recall flagged anywhere, intrinsic",
+                _frac(sum(bool(flagged_spans(r["article"], r["edited_summary"])[0])
+                          for r, _ in pairs if "Intrinsic" in r["error_type"]), ni),
+                _frac(n_int, ni),
+            ),
+            ("false alarms on references", f"{len(v_fa)}/{nr}", f"{n_fa}/{nr}"),
+            ("  of which every flag is really absent", f"{absent}/{len(v_fa)}", "-"),
+        ]
+    )
+    lines.append(
+        f"wider set (number words count too): {len(wide)} pairs ({len(w_int)} intrinsic), "
+        f"{len(w_refs)} references: recall at the changed figure {_frac(w_hit, len(wide))}, "
+        f"intrinsic {_frac(wi_hit, len(w_int))}, false alarms {w_fa}/{len(w_refs)}"
+    )
     lines.append("misses (edited summary not flagged at the changed figure):")
     lines.extend(misses or ["  none"])
     lines.append("false alarms (faithful reference flagged):")
@@ -206,13 +341,12 @@ def bump(rows: list[dict[str, Any]], show: bool) -> list[str]:
 
 def summedits(rows: list[dict[str, Any]]) -> list[str]:
     lines: list[str] = []
-    neg = []
-    for r in rows:
-        if r["label"] == 0:
-            ch = changed_spans(r["original_summary"], r["summary"])
-            if ch:
-                neg.append((r, ch))
-    pos = [r for r in rows if r["label"] == 1 and has_figure_words(r["summary"])]
+    neg = [
+        (r, changed_spans(r["original_summary"], r["summary"]))
+        for r in rows
+        if r["label"] == 0 and word_diff_has_digit(r["original_summary"], r["summary"])
+    ]
+    pos = [r for r in rows if r["label"] == 1 and has_digit(r["summary"])]
     v_c = v_p = n_c = 0
     misses = []
     for r, ch in neg:
@@ -227,27 +361,42 @@ def summedits(rows: list[dict[str, Any]]) -> list[str]:
             )
         n_c += bool(naive_flags(r["doc"], r["summary"]))
     v_fa = []
-    n_fa = 0
+    absent = n_fa = 0
     for r in pos:
-        spans, _ = flagged_spans(r["doc"], r["summary"])
-        if spans:
-            v_fa.append(
-                f"  {r['id']}: {r['summary'].strip()}\n      "
-                + "\n      ".join(x[2] for x in spans)
-            )
+        al, all_absent = alarm_lines(r["doc"], r["summary"])
+        if al:
+            absent += all_absent
+            v_fa.append(f"  {r['id']}: {r['summary'].strip()}\n      " + "\n      ".join(al))
         n_fa += bool(naive_flags(r["doc"], r["summary"]))
+    wide_neg = [
+        (r, changed_spans(r["original_summary"], r["summary"]))
+        for r in rows
+        if r["label"] == 0 and wider_changed(r["original_summary"], r["summary"])
+    ]
+    w_hit = sum(overlaps(flagged_spans(r["doc"], r["summary"])[0], ch) for r, ch in wide_neg)
+    wide_pos = [r for r in rows if r["label"] == 1 and has_figure_words(r["summary"])]
+    w_fa = sum(bool(flagged_spans(r["doc"], r["summary"])[0]) for r in wide_pos)
     nn, np_ = len(neg), len(pos)
     lines.append(
-        f"SummEdits news: {nn} label-0 rows whose edit changes a figure; "
-        f"{np_} label-1 rows with figures"
+        f"SummEdits news: {nn} label-0 rows whose edit changes a figure (word-token diff holds a "
+        f"digit); {np_} label-1 rows with a digit"
     )
-    lines.append(f"{'':34}{'verifier':>14}{'naive digits':>16}")
-    lines.append(f"{'recall (flagged)':34}{v_c / nn:>14.3f}{n_c / nn:>16.3f}")
-    lines.append(f"{'recall, flag on changed figure':34}{v_p / nn:>14.3f}{'-':>16}")
+    lines += _table(
+        [
+            ("recall: summary flagged", _frac(v_c, nn), _frac(n_c, nn)),
+            ("recall: flagged at the changed figure", _frac(v_p, nn), "-"),
+            (
+                "false alarms on label 1",
+                f"{len(v_fa)}/{np_} ({len(v_fa) / np_:.1%})",
+                f"{n_fa}/{np_} ({n_fa / np_:.1%})",
+            ),
+            ("  of which every flag is really absent", f"{absent}/{len(v_fa)}", "-"),
+        ]
+    )
     lines.append(
-        f"{'false alarms on label 1':34}"
-        f"{f'{len(v_fa)}/{np_} ({len(v_fa) / np_:.1%})':>14}"
-        f"{f'{n_fa}/{np_} ({n_fa / np_:.1%})':>16}"
+        f"wider set (number words count too): {len(wide_neg)} label-0 rows, recall at the changed "
+        f"figure {_frac(w_hit, len(wide_neg))}; {len(wide_pos)} label-1 rows, false alarms "
+        f"{w_fa}/{len(wide_pos)} ({w_fa / len(wide_pos):.1%})"
     )
     lines.append("misses:")
     lines.extend(misses or ["  none"])
@@ -284,7 +433,7 @@ def main() -> int:
         return 2
     b = json.loads(bump_path.read_text(encoding="utf-8"))
     s = json.loads(se_path.read_text(encoding="utf-8"))
-    out = [*speed(b), "", *bump(b, "--errors" in sys.argv), "", *summedits(s)]
+    out = [*speed(b), "", *bump(b), "", *summedits(s)]
     print("\n".join(out))
     return 0
 
