@@ -247,9 +247,7 @@ def verify_cmd(
     summary: Annotated[
         str, typer.Option("--summary", "-s", help="Summary file to check, or - for stdin.")
     ],
-    source: Annotated[
-        str | None, typer.Option("--source", help="Source document file.")
-    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Source document file.")] = None,
     doc: Annotated[str | None, typer.Option("--doc", help="Id of an ingested document.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -282,8 +280,9 @@ def verify_cmd(
     claims = claims_from_text(summary_text)
     if not claims:
         raise InputError("the summary has no claims to check")
-    report = verify_claims(document.text, claims, sentences, source_id=document.id,
-                           source_title=document.title)
+    report = verify_claims(
+        document.text, claims, sentences, source_id=document.id, source_title=document.title
+    )
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:

@@ -1,6 +1,6 @@
 """`verisum --help` start-up time against a bare `python -c pass`, in the same run.
 
-    uv run python benchmarks/bench_help.py [--runs 20]
+uv run python benchmarks/bench_help.py [--runs 20]
 """
 
 from __future__ import annotations
@@ -28,11 +28,16 @@ def main() -> None:
     base = _time([sys.executable, "-c", "pass"], runs)
     helped = _time([sys.executable, "-m", "agent.cli", "--help"], runs)
     heavy = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, agent.cli; agent.cli.app(['--help'], standalone_mode=False);"
-         "print(','.join(m for m in ('chromadb','onnxruntime','langchain_core','openai',"
-         "'tokenizers','trafilatura','pypdf','numpy') if m in sys.modules), file=sys.stderr)"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, agent.cli; agent.cli.app(['--help'], standalone_mode=False);"
+            "print(','.join(m for m in ('chromadb','onnxruntime','langchain_core','openai',"
+            "'tokenizers','trafilatura','pypdf','numpy') if m in sys.modules), file=sys.stderr)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr.strip()
     b, h = statistics.median(base), statistics.median(helped)
     print(f"python -c pass   p50 {b:7.1f} ms")

@@ -89,15 +89,20 @@ def main() -> None:
 
     raw_p50, ing_p50 = statistics.median(raw), statistics.median(rates)
     mean_chars = sum(map(len, chunks)) / len(chunks)
-    print(f"corpus: {len(paths)} documents, {len(chunks)} chunks, {mean_chars:.0f} chars/chunk "
-          f"(chunk_chars={settings.chunk_chars}, overlap={settings.chunk_overlap})")
-    print(f"raw embedding (same chunks)  {raw_p50:8.1f} chunks/s   runs: "
-          + ", ".join(f"{x:.1f}" for x in raw))
-    print(f"ingest (whole pipeline)      {ing_p50:8.1f} chunks/s   runs: "
-          + ", ".join(f"{x:.1f}" for x in rates))
+    print(
+        f"corpus: {len(paths)} documents, {len(chunks)} chunks, {mean_chars:.0f} chars/chunk "
+        f"(chunk_chars={settings.chunk_chars}, overlap={settings.chunk_overlap})"
+    )
+    print(
+        f"raw embedding (same chunks)  {raw_p50:8.1f} chunks/s   runs: "
+        + ", ".join(f"{x:.1f}" for x in raw)
+    )
+    print(
+        f"ingest (whole pipeline)      {ing_p50:8.1f} chunks/s   runs: "
+        + ", ".join(f"{x:.1f}" for x in rates)
+    )
     print(f"ratio ingest/raw             {ing_p50 / raw_p50:8.3f}   (goal >= 0.9)")
-    print(f"re-ingest unchanged          {statistics.median(again):8.0f} docs/s   "
-          f"(goal >= 1000)")
+    print(f"re-ingest unchanged          {statistics.median(again):8.0f} docs/s   (goal >= 1000)")
 
 
 if __name__ == "__main__":

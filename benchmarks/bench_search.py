@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -63,8 +62,13 @@ def bench(size: int, n_queries: int, k: int) -> None:
             embeddings=vecs,
             documents=[f"synthetic chunk {lo + i} " + "text " * 80 for i in range(n)],
             metadatas=[
-                {"doc_id": i.split(":")[0], "chunk_index": int(i.split(":")[1]),
-                 "start": 0, "end": 480, "sentences": "[[0, 0, 480]]"}
+                {
+                    "doc_id": i.split(":")[0],
+                    "chunk_index": int(i.split(":")[1]),
+                    "start": 0,
+                    "end": 480,
+                    "sentences": "[[0, 0, 480]]",
+                }
                 for i in ids
             ],
         )
@@ -86,8 +90,11 @@ def bench(size: int, n_queries: int, k: int) -> None:
         store.search_vector(v, k=k)
         chroma_only.append((time.perf_counter() - t0) * 1000)
     print(f"{size:>7} chunks (added in {add_s:.0f}s, {size / add_s:.0f}/s)")
-    for name, xs in (("search (embed+query)", full), ("  query embedding", embed_only),
-                     ("  chroma by vector", chroma_only)):
+    for name, xs in (
+        ("search (embed+query)", full),
+        ("  query embedding", embed_only),
+        ("  chroma by vector", chroma_only),
+    ):
         print(f"   {name:<22} p50 {_pct(xs, 50):6.2f} ms   p95 {_pct(xs, 95):6.2f} ms")
 
 

@@ -37,7 +37,8 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = open(path / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [exe, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,7 +49,8 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(f"chroma server did not start: {(path / 'server.log').read_text()[-300:]}")
+                    tail = (path / "server.log").read_text()[-300:]
+                    pytest.skip(f"chroma server did not start: {tail}")
                 time.sleep(0.2)
         yield url
     finally:

@@ -82,8 +82,13 @@ def test_bad_files_fail_alone(tmp_path: Path, store) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
     (tmp_path / "x.docx").write_bytes(b"PK")
     report = ingest(
-        [str(good), str(tmp_path / "empty.txt"), str(tmp_path / "bin.txt"),
-         str(tmp_path / "x.docx"), str(tmp_path / "missing.txt")],
+        [
+            str(good),
+            str(tmp_path / "empty.txt"),
+            str(tmp_path / "bin.txt"),
+            str(tmp_path / "x.docx"),
+            str(tmp_path / "missing.txt"),
+        ],
         store=store,
     )
     assert report.count("added") == 1 and report.count("failed") == 4 and not report.ok
@@ -117,14 +122,14 @@ ingest([sys.argv[1]])
 
 
 @pytest.mark.parametrize("die_at", [1, 6, 13])
-def test_kill_9_midway_then_rerun_completes_without_duplicates(
-    tmp_path: Path, die_at: int
-) -> None:
+def test_kill_9_midway_then_rerun_completes_without_duplicates(tmp_path: Path, die_at: int) -> None:
     folder = tmp_path / "c"
     _corpus(folder, 5)
     proc = subprocess.run(
         [sys.executable, "-c", _CRASHER, str(folder), str(die_at)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     get_settings.cache_clear()

@@ -36,8 +36,9 @@ def _chunks(doc: Document) -> list[Chunk]:
 
 def _add(store, doc: Document, replaces=()) -> None:
     chunks = _chunks(doc)
-    store.add_document(doc, chunks, store.embedder.embed([c.text for c in chunks]),
-                       replaces=replaces)
+    store.add_document(
+        doc, chunks, store.embedder.embed([c.text for c in chunks]), replaces=replaces
+    )
 
 
 @pytest.fixture
