@@ -23,6 +23,14 @@ _MARKER_ONLY = re.compile(r"\(?\d{1,3}[.)]")
 # A list number after a closing quote/bracket, "!", "?" or a spaced " ." (not after a
 # word's dot: "on Jan. 5." keeps its day).
 _TRAILING_MARKER = re.compile(r"(?:(?<=[!?'\"’”)])|(?<=\s\.))\s+(\(?\d{1,3}[.)])$")
+# sentencex reads "May." (like "Feb.", "Gen.") as an abbreviation unless a common sentence
+# starter follows, so "in May. Sevilla won" stays one sentence. Full month and weekday names
+# are words, never abbreviations: their full stop ends a sentence when a capital, a digit or
+# an opening quote follows.
+_FULL_WORD_STOP = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\.(?=\s+[\"'“‘(]?[A-Z0-9])"
+)
 # Preferred places to cut an over-long sentence, best first: after ; or : then after a
 # comma, then at any whitespace.
 _CUT_CLASSES = (re.compile(r"[;:]\s"), re.compile(r",\s"), re.compile(r"\s"))
@@ -55,6 +63,8 @@ def _line_sentences(line: str, language: str) -> Iterator[tuple[int, int]]:
                 cuts.add(end)
     except Exception:  # an unknown language code or a splitter bug: keep the line whole
         pass
+    if language == "en":
+        cuts.update(m.end() for m in _FULL_WORD_STOP.finditer(line))
     spans = [span for a, b in itertools.pairwise(sorted(cuts)) if (span := _strip(line, a, b))]
     yield from _attach_list_markers(line, spans)
 

@@ -1032,12 +1032,13 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         after = text[m.end() : m.end() + 12].lower()
         before = text[max(0, m.start() - 8) : m.start()].lower()
         if o == "second" and (
-            re.match(r"s?\b", text[m.end() : m.end() + 1] or " ") is None
-            or re.match(r"\s*(?:hand|ary|s\b)", after)
+            re.match(r"\s*(?:hand|ary|s\b)", after)
             or re.search(r"\b(?:a|split|one|per|every)\s+$", before)
         ):
             continue
         if o == "first" and re.search(r"\b(?:at)\s+$", before):
+            continue
+        if not _ordinal_slot(text, m.start(), m.end()):
             continue
         v = float(
             _ORDINALS[o]
@@ -1146,13 +1147,85 @@ def _numbers(text: str, taken: _Taken, add: object) -> None:
                 continue
         if dig is not None and _glued(text, ns, ne):
             continue
+        label = _name_label(text, m, ns)
         fig = _suffix_figure(text, ns, dig, word, m, m.group("cur"), m.group("approx"))
         if fig is None:
             continue
+        if label and (fig.kind == "number" or (m.group("approx") or "")[:1].isupper()):
+            continue
+        lab = _LABEL_BEFORE_RE.search(text, max(0, ns - 12), ns)
+        if lab is not None and fig.kind in ("number", "count") and fig.approx is None:
+            # "day one", "Round 3", "Test 2": a numbered slot, an ordinal rather than a count
+            fig = fig.model_copy(
+                update={
+                    "kind": "ordinal",
+                    "noun": stem(lab.group(1)),
+                    "start": ns,
+                    "end": ne,
+                    "text": text[ns:ne],
+                }
+            )
         if taken.free(fig.start, fig.end):
             add(fig)
         elif taken.free(ns, ne):
             add(fig.model_copy(update={"start": ns, "end": ne, "text": text[ns:ne]}))
+
+
+_LABEL_BEFORE_RE = re.compile(
+    r"\b(day|week|round|stage|leg|part|chapter|phase|episode|level|grade|tier|zone|page|room)"
+    r"\s+$",
+    re.IGNORECASE,
+)
+_ORD_SLOT_BEFORE_RE = re.compile(
+    r"(?:\b(?:the|a|an|its|his|her|their|our|my|your|this|that|each|every|which|whose|"
+    r"finished|finish|finishing|came|come|placed|ranked|ranks|rank|was|is|are|were|be|been|"
+    r"in|for|on|of|from|to|at|and)|['’]s?|\d|,)\s+$",
+    re.IGNORECASE,
+)
+
+
+_ORD_SLOT_AFTER_RE = re.compile(
+    r"\s+(?:quarter|half|place|round|floor|time|day|week|month|year|season|term|leg|set|"
+    r"innings|anniversary|century|test|game|match|goal|grade|child|son|daughter|stage|"
+    r"generation|edition|attempt|straight|consecutive|successive)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _ordinal_slot(text: str, s: int, e: int) -> bool:
+    """A word ordinal that states a rank or position ("the third floor", "finished second",
+    "fourth-placed"), not the adverb of "Spain first became" or "at first"."""
+    if re.match(r"-\w", text[e : e + 2]) or _ORD_SLOT_AFTER_RE.match(text, e):
+        return True
+    if _sentence_start(text, s):
+        return True
+    return _ORD_SLOT_BEFORE_RE.search(text, max(0, s - 14), s) is not None
+
+
+def _name_label(text: str, m: re.Match[str], ns: int) -> bool:
+    """A number that is part of a name: "Boeing 747", "Former Under 23 coach" (a capitalised
+    word in mid-sentence right before the digits)."""
+    approx = m.group("approx")
+    if approx and approx[0].isupper() and not _sentence_start(text, m.start("approx")):
+        return True
+    if m.group("cur") or approx:
+        return False
+    pm = re.search(r"([A-Z][A-Za-z]+)\s+$", text[max(0, ns - 25) : ns])
+    if pm is None or m.group("word") is not None:
+        return False
+    w = pm.group(1)
+    ws = ns - len(pm.group())
+    if (
+        w.lower() in MONTHS
+        or w.lower() in _APPROX_MAP
+        or _sentence_start(text, max(0, ns - 25) + pm.start(1))
+    ):
+        return False
+    return w.lower() not in ("no", "number", "in", "on", "at", "by", "since", "until") and ws >= 0
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    return re.search(r"(?:^|[.!?:;\"“‘'(]\s*|\n\s*)$", text[max(0, pos - 4) : pos]) is not None
 
 
 def _bad_one(text: str, s: int, e: int) -> bool:

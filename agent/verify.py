@@ -45,6 +45,16 @@ Tolerances (``_interval``):
   date without a year accepts the claim's year when that year occurs in the document.
   A year is supported by a date in that year; a decade by any year inside it.
 - Scores ("2-1") match in either order; ordinals and times of day match exactly.
+- "up to/as many as X" in the source supports an unhedged claim of X (summaries drop the hedge
+  and keep the stated maximum); a claim bound restating a source bound of the same side keeps
+  its number ("over 40 books" does not support "over 33 books").
+
+Alignment and conflicts: every source sentence gets a bonus of ``ALIGN_WEIGHT`` x its share of
+the claim's IDF-weighted non-figure words (relative to the best sentence), so a value from the
+sentence the claim paraphrases beats the same value swapped in from elsewhere. A different
+source value is no conflict when another figure of the same claim matches it and fits its
+context at least as well, or when it is a scale-word figure that rounds the claim ("£13.2bn"
+vs "£13.17billion"); money with different periods conflicts only on the same amount.
 """
 
 from __future__ import annotations
@@ -68,6 +78,7 @@ UNIT_SLACK = 0.02
 RETRIEVE_K = 3
 NEIGHBOUR_WEIGHT = 0.3
 COFIG_BONUS = 0.25
+ALIGN_WEIGHT = 0.5
 
 Verdict = Literal["supported", "contradicted", "not_found", "cited_elsewhere"]
 Scope = Literal["cited", "retrieved", "document"]
@@ -359,13 +370,18 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
     if c.kind in ("duration", "measure", "age") and c.unit != s.unit:
         return False  # "three weeks" and "41 years" are seldom the same quantity
     if c.kind == "money" and c.per and s.per and c.per != s.per:
-        return True
+        return (
+            c.value == s.value
+        )  # "$2,000 a week" vs "$2,000 a month"; not "£9 an hour" vs "£6bn a year"
     if c.kind == "year" and s.kind == "date" and s.year is None:
         return False  # "2023" says nothing against "23 February"
     if c.kind == "date" and s.kind == "date":
         # only dates stating the same fields contradict each other
         return (c.day is None) == (s.day is None) and (c.month is None) == (s.month is None)
     return True
+
+
+_BOUND_SIDE = {"more_than": "low", "at_least": "low", "under": "high", "at_most": "high"}
 
 
 def _value_match(c: Figure, s: Figure, years: frozenset[int]) -> bool:
@@ -381,7 +397,15 @@ def _value_match(c: Figure, s: Figure, years: frozenset[int]) -> bool:
     if ci is None or si is None:
         return False
     if c.scale > 1 and c.approx is None and s.approx in ("about", "nearly") and s.value == c.value:
-        return True  # "3.5 million" is itself a rounded figure: "some 3.5 million" supports it
+        return True
+    if c.approx is None and s.approx == "at_most" and s.value == c.value and not s.is_range:
+        return True  # "up to 16 hours a day" restated as "16 hours a day": the stated maximum
+    side_c, side_s = _BOUND_SIDE.get(c.approx or ""), _BOUND_SIDE.get(s.approx or "")
+    if side_c and side_c == side_s and c.value is not None and s.value is not None:
+        # a bound restating a bound keeps its number: "over 40 books" does not support "over 33"
+        return abs(c.value - s.value) <= c.precision / 2.0 + 1e-9 * abs(
+            s.value
+        )  # "3.5 million" is itself a rounded figure: "some 3.5 million" supports it
     dim_c, fc = _base_factor(c)
     dim_s, fs = _base_factor(s)
     if not dim_c or not dim_s:
@@ -507,12 +531,44 @@ def _cofigure_sentences(others: list[Figure], idx: _Index) -> dict[int, int]:
     return out
 
 
+def _explained(
+    c: Figure,
+    cctx: dict[str, float],
+    sf: _SourceFig,
+    others: tuple[tuple[Figure, dict[str, float]], ...],
+    idx: _Index,
+) -> bool:
+    """A different source value is no evidence against ``c`` when it is accounted for: it is
+    the value of another figure of the same claim ("Abbie, 12, and Kerry, 13"), or ``c`` is
+    that value at a finer precision (a source written with a scale word, "£13.2bn", rounds the
+    claim's "£13.17billion"; bare figures such as "0.5%" are taken as written).
+    The other figure must fit that source figure's context at least as well as ``c`` does, so
+    two values swapped within a sentence are still caught."""
+    s = sf.fig
+    own = _score(cctx, idx, sf)
+    if any(
+        _comparable(o, s) and _value_match(o, s, idx.years) and _score(octx, idx, sf) >= own
+        for o, octx in others
+    ):
+        return True
+    if c.value is None or s.value is None or s.approx is not None or s.scale <= 1:
+        return False
+    if _family(c) == "time_point":
+        return False
+    dim_c, fc = _base_factor(c)
+    dim_s, fs = _base_factor(s)
+    if not dim_c or not dim_s:
+        fc = fs = 1.0
+    return abs(c.value * fc - s.value * fs) <= s.precision * fs / 2.0 + 1e-9 * abs(s.value * fs)
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
     idx: _Index,
     allowed: set[int] | None,
-    cofig: dict[int, int] | None = None,
+    bonus: dict[int, float] | None = None,
+    others: tuple[tuple[Figure, dict[str, float]], ...] = (),
 ) -> tuple[str, _Best, _Best]:
     """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
     match, conflict, weak = _Best(), _Best(), _Best()
@@ -523,14 +579,14 @@ def _judge(
         if not _comparable(c, s):
             continue
         sc = _score(cctx, idx, sf)
-        if cofig:
-            sc += COFIG_BONUS * min(2, cofig.get(sf.sent, 0))
+        if bonus:
+            sc += bonus.get(sf.sent, 0.0)
         if _value_match(c, s, idx.years):
             if _noun_conflict(c, sf, idx):
                 weak.offer(sf, sc)
             else:
                 match.offer(sf, sc)
-        elif _strict_comparable(c, s):
+        elif _strict_comparable(c, s) and not _explained(c, cctx, sf, others, idx):
             conflict.offer(sf, sc)
     if (
         match.sf is not None
@@ -564,10 +620,11 @@ def _verdict_for(
     idx: _Index,
     cited: set[int] | None,
     retrieved: list[int],
-    cofig: dict[int, int] | None = None,
+    bonus: dict[int, float] | None = None,
+    others: tuple[tuple[Figure, dict[str, float]], ...] = (),
 ) -> FigureVerdict:
     if cited is not None:
-        res, m, k = _judge(c, cctx, idx, cited, cofig)
+        res, m, k = _judge(c, cctx, idx, cited, bonus, others)
         if res == "supported" and m.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -578,7 +635,7 @@ def _verdict_for(
                 score=round(m.score, 3),
                 reason=f"cited span says {m.sf.fig.text!r}",
             )
-        res2, m2, k2 = _judge(c, cctx, idx, None, cofig)
+        res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others)
         if res2 == "supported" and m2.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -593,10 +650,10 @@ def _verdict_for(
         if res == "contradicted" and k.sf is not None:
             return _contradiction(c, idx, k, "cited")
         return _unsupported(c, idx, res2, m2, k2, retrieved)
-    res, m, k = _judge(c, cctx, idx, None, cofig)
+    res, m, k = _judge(c, cctx, idx, None, bonus, others)
     if res != "supported" and c.is_range and c.low is not None and c.high is not None:
         ends = [_endpoint(c, c.low), _endpoint(c, c.high)]
-        judged = [_judge(e, cctx, idx, None, cofig) for e in ends]
+        judged = [_judge(e, cctx, idx, None, bonus, others) for e in ends]
         if all(j[0] == "supported" for j in judged):
             first, last = judged[0][1].sf, judged[1][1].sf
             assert first is not None and last is not None
@@ -677,6 +734,22 @@ def _retrieve(claim_words: list[tuple[str, int, int]], idx: _Index) -> list[int]
     return sorted(scores, key=lambda k: -scores[k])[:RETRIEVE_K]
 
 
+def _align(claim_words: list[tuple[str, int, int]], idx: _Index) -> dict[int, float]:
+    """Source sentence -> ``ALIGN_WEIGHT`` x its share of the claim's IDF-weighted content words
+    (relative to the best-aligned sentence): where the claim was paraphrased from."""
+    scores: dict[int, float] = {}
+    for t in {w for w, _, _ in claim_words}:
+        i = idx.idf.get(t)
+        if i is None:
+            continue
+        for si in idx.token_sents.get(t, ()):
+            scores[si] = scores.get(si, 0.0) + i
+    if not scores:
+        return {}
+    top = max(scores.values())
+    return {i: ALIGN_WEIGHT * v / top for i, v in scores.items()}
+
+
 def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
     words = content_words(claim.text)
     retrieved = _retrieve(words, idx)
@@ -689,10 +762,15 @@ def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
         }
     verdicts = []
     figs = extract_figures(claim.text)
-    for f in figs:
-        cctx = _figure_context(words, f)
-        cofig = _cofigure_sentences([o for o in figs if o is not f], idx) if len(figs) > 1 else None
-        verdicts.append(_verdict_for(f, cctx, idx, cited, retrieved, cofig))
+    align = _align([w for w in words if not any(f.start <= w[1] < f.end for f in figs)], idx)
+    ctxs = [_figure_context(words, f) for f in figs]
+    for i, f in enumerate(figs):
+        others = tuple((o, ctxs[j]) for j, o in enumerate(figs) if j != i)
+        bonus = dict(align)
+        if len(figs) > 1:
+            for si, k in _cofigure_sentences([o for o in figs if o is not f], idx).items():
+                bonus[si] = bonus.get(si, 0.0) + COFIG_BONUS * min(2, k)
+        verdicts.append(_verdict_for(f, ctxs[i], idx, cited, retrieved, bonus, others))
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
     )

@@ -85,6 +85,23 @@ def test_sentences_respect_abbreviations_and_decimals() -> None:
     ]
 
 
+def test_month_and_weekday_names_end_sentences() -> None:
+    # sentencex takes "May." for an abbreviation when no common sentence starter follows
+    text = (
+        "The final is in May. Sevilla play Napoli. It opens on Friday. 5,000 came. "
+        'Dr. Smith left in Feb. Jones stayed. It ended in June. "Fine," he said.'
+    )
+    assert texts(text, split_sentences(text)) == [
+        "The final is in May.",
+        "Sevilla play Napoli.",
+        "It opens on Friday.",
+        "5,000 came.",
+        "Dr. Smith left in Feb. Jones stayed.",
+        "It ended in June.",
+        '"Fine," he said.',
+    ]
+
+
 def test_line_breaks_are_hard_boundaries() -> None:
     text = "Budget vote delayed\nBy Jane Doe\n\n  • First bullet without a period\n  • Second one.\nBody text. More."  # noqa: E501
     assert texts(text, split_sentences(text)) == [

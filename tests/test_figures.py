@@ -384,3 +384,32 @@ def test_percent_round_trip(v: object, suffix: str) -> None:
     figs = extract_figures(text)
     assert len(figs) == 1 and figs[0].kind == "percent"
     assert figs[0].value == pytest.approx(float(str(v)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Former Under 23 coach Julen", "aboard Boeing 747 is meant", "When Spain first became"],
+)
+def test_names_and_adverbs_are_not_figures(text: str) -> None:
+    assert extract_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("finished second in the table", 2),
+        ("a first half penalty", 1),
+        ("fourth-placed Manchester City", 4),
+        ("birdies at sixth and", 6),
+        ("on the third floor", 3),
+    ],
+)
+def test_ordinal_words_in_a_rank_slot(text: str, value: float) -> None:
+    f = one(text)
+    assert (f.kind, f.value) == ("ordinal", value)
+
+
+def test_numbered_slot_is_an_ordinal() -> None:
+    f = extract_figures("lunch on day one in Grenada")[0]
+    assert (f.kind, f.value, f.noun) == ("ordinal", 1, "day")
+    assert one("He met Smith 3 times").kind == "count"

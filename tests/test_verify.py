@@ -205,3 +205,51 @@ def test_seed_article_with_altered_figures(seed_path: Path) -> None:
     rep = verify_text(body, altered)
     got = [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts]
     assert all(verdict != "supported" for _, verdict in got), got
+
+
+# ----------------------------------------------------------------- rules added for issue 3
+def test_claim_is_aligned_to_the_sentence_it_paraphrases() -> None:
+    src = (
+        "The 92-year-old died this week at her home in Simsbury. "
+        "As a 19-year-old telephone operator, Keefe posed for the famous painting."
+    )
+    assert verdict("Keefe was a 19-year-old telephone operator at the time.", src) == "supported"
+    assert verdict("Keefe was a 92-year-old telephone operator at the time.", src) == (
+        "contradicted"
+    )
+
+
+def test_other_claim_figures_explain_their_own_source_values() -> None:
+    src = "Abbie Conman, 12, and Kerry Green, 13, were targeted by an online predator."
+    got = verdicts("Abbie Conman, 12, and Kerry Green, 13, were targeted.", src)
+    assert [v for _, v in got] == ["supported", "supported"]
+
+
+def test_a_scaled_source_figure_may_round_the_claim() -> None:
+    src = "He topped the list with a fortune of £13.2bn. Blavatnik is worth £13.17billion."
+    assert verdict("Blavatnik tops the list with a £13.17billion fortune.", src) == "supported"
+    assert verdict("Blavatnik tops the list with a £15.17billion fortune.", src) != "supported"
+
+
+def test_bare_figures_are_not_taken_as_roundings() -> None:
+    src = "Yields touched 0.5% on Wednesday, the highest level since January."
+    assert verdict("Yields touched 0.505% on Wednesday.", src) != "supported"
+
+
+def test_bounds_restating_bounds_keep_their_number() -> None:
+    src = "The author has over 40 books to her name."
+    assert verdict("The author has over 40 books.", src) == "supported"
+    assert verdict("The author has over 33 books.", src) != "supported"
+    assert verdict("The author has at least 40 books.", src) == "supported"
+
+
+def test_up_to_supports_its_stated_maximum() -> None:
+    src = "Many are rorting the system so they can drive for up to 16 hours a day."
+    assert verdict("They can drive for 16 hours a day.", src) == "supported"
+    assert verdict("They can drive for 18 hours a day.", src) != "supported"
+
+
+def test_money_per_period_conflicts_only_on_the_same_amount() -> None:
+    src = "The living wage is £9.15 an hour. It would cut benefits by £6.7bn a year."
+    assert verdict("Rolling out a £9.15 an hour wage is planned.", src) == "supported"
+    assert verdict("Rolling out a £9.15 a day wage is planned.", src) != "supported"

@@ -1,7 +1,7 @@
 """The verifier against human labels (BUMP task 1, SummEdits news); skipped without the data.
 
-Floors, not goals: they pin what the verifier reaches today so a broken rule shows up
-(benchmarks/bench_verify.py prints the full table and the row-by-row misses).
+Floors, not goals: they pin what the verifier reaches today, just under the measured numbers,
+so a broken rule shows up (benchmarks/bench_verify.py prints the full table and every miss).
 """
 
 from __future__ import annotations
@@ -15,39 +15,58 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench_verify as bench
 
 
-def test_bump_numeric_edits_are_flagged(bump_rows: list[dict[str, Any]]) -> None:
-    pairs = [
-        (r, ch)
-        for r in bump_rows
-        if (ch := bench.changed_spans(r["reference_summary"], r["edited_summary"]))
+def _bump_pairs(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[tuple[int, int]]]]:
+    return [
+        (r, bench.changed_spans(r["reference_summary"], r["edited_summary"]))
+        for r in rows
+        if bench.ws_diff_has_digit(r["reference_summary"], r["edited_summary"])
     ]
-    assert len(pairs) > 90
-    caught = naive = 0
+
+
+def test_row_sets_and_naive_baseline_match_the_issue(bump_rows: list[dict[str, Any]]) -> None:
+    pairs = _bump_pairs(bump_rows)
+    assert len(pairs) == 97
+    assert sum("Intrinsic" in r["error_type"] for r, _ in pairs) == 46
+    refs = {r["reference_summary"]: r["article"] for r in bump_rows}
+    with_digits = {s: a for s, a in refs.items() if bench.has_digit(s)}
+    assert len(with_digits) == 66
+    naive = sum(bool(bench.naive_flags(r["article"], r["edited_summary"])) for r, _ in pairs)
+    assert round(naive / len(pairs), 2) == 0.58
+    assert sum(bool(bench.naive_flags(a, s)) for s, a in with_digits.items()) == 12
+
+
+def test_bump_numeric_edits_are_flagged(bump_rows: list[dict[str, Any]]) -> None:
+    pairs = _bump_pairs(bump_rows)
+    caught = intrinsic = 0
     for r, ch in pairs:
-        spans, _ = bench.flagged_spans(r["article"], r["edited_summary"])
-        caught += bench.overlaps(spans, ch)
-        naive += bool(bench.naive_flags(r["article"], r["edited_summary"]))
-    assert caught / len(pairs) >= 0.68
-    assert caught > naive
+        hit = bench.overlaps(bench.flagged_spans(r["article"], r["edited_summary"])[0], ch)
+        caught += hit
+        intrinsic += hit and "Intrinsic" in r["error_type"]
+    assert caught >= 68  # measured 69/97
+    assert intrinsic >= 24  # measured 25/46
 
 
 def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
     refs = {r["reference_summary"]: r["article"] for r in bump_rows}
-    with_figs = [(s, a) for s, a in refs.items() if bench.has_figure_words(s)]
-    alarms = sum(bool(bench.flagged_spans(a, s)[0]) for s, a in with_figs)
-    assert alarms / len(with_figs) <= 0.32
+    with_digits = [(s, a) for s, a in refs.items() if bench.has_digit(s)]
+    alarms = [bench.alarm_lines(a, s) for s, a in with_digits]
+    flagged = [x for x in alarms if x[0]]
+    assert len(flagged) <= 18  # measured 17/66
+    # most alarms are figures that really are absent from the article
+    assert sum(all_absent for _, all_absent in flagged) >= 8  # measured 9
 
 
 def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
     neg = [
-        (r, ch)
+        (r, bench.changed_spans(r["original_summary"], r["summary"]))
         for r in summedits_rows
-        if r["label"] == 0 and (ch := bench.changed_spans(r["original_summary"], r["summary"]))
+        if r["label"] == 0 and bench.word_diff_has_digit(r["original_summary"], r["summary"])
     ]
-    pos = [r for r in summedits_rows if r["label"] == 1 and bench.has_figure_words(r["summary"])]
+    pos = [r for r in summedits_rows if r["label"] == 1 and bench.has_digit(r["summary"])]
+    assert len(neg) == 47
     caught = sum(
         bench.overlaps(bench.flagged_spans(r["doc"], r["summary"])[0], ch) for r, ch in neg
     )
     alarms = sum(bool(bench.flagged_spans(r["doc"], r["summary"])[0]) for r in pos)
-    assert caught / len(neg) >= 0.75
-    assert alarms / len(pos) <= 0.12
+    assert caught >= 36  # measured 37/47
+    assert alarms <= 6  # measured 5/108
