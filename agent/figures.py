@@ -247,7 +247,15 @@ for _names, _canon, _factor, _dim in (
     ("gallon gallons", "gallon", 3.785411, "volume"),
     ("acre acres", "acre", 4046.856, "area"),
     ("hectare hectares", "hectare", 10000.0, "area"),
-    ("sq sqft", "sqft", 0.092903, "area"),
+    ("sq sqft square_foot square_feet sq_ft", "sqft", 0.092903, "area"),
+    ("square_metre square_metres square_meter square_meters sq_m sqm", "sqm", 1.0, "area"),
+    ("square_mile square_miles sq_mi", "sqmi", 2589988.0, "area"),
+    (
+        "square_kilometre square_kilometres square_kilometer square_kilometers sq_km",
+        "sqkm",
+        1e6,
+        "area",
+    ),
     ("degree degrees °c °f °", "degree", 1.0, "temperature"),
     ("kcal calorie calories", "kcal", 1.0, "energy"),
     ("kw kilowatt kilowatts", "kW", 1e3, "power"),
@@ -267,7 +275,7 @@ for _names, _canon, _days in (
     ("second seconds sec secs", "second", 1 / 86400),
     ("minute minutes min mins", "minute", 1 / 1440),
     ("hour hours hr hrs", "hour", 1 / 24),
-    ("day days", "day", 1.0),
+    ("day days night nights", "day", 1.0),
     ("week weeks", "week", 7.0),
     ("fortnight fortnights", "fortnight", 14.0),
     ("month months", "month", 30.4375),
@@ -293,6 +301,8 @@ _PERIODS = {
     "nightly": "night",
     "hour": "hour",
     "hourly": "hour",
+    "minute": "minute",
+    "second": "second",
     "season": "season",
     "game": "game",
     "match": "match",
@@ -533,6 +543,45 @@ _IRREGULAR = {
     "teeth": "tooth",
     "mice": "mouse",
     "lives": "life",
+    # irregular past forms, so "paid" meets "pay" and "won" meets "win"
+    "paid": "pay",
+    "made": "make",
+    "won": "win",
+    "lost": "lose",
+    "sold": "sell",
+    "bought": "buy",
+    "spent": "spend",
+    "held": "hold",
+    "fell": "fall",
+    "rose": "rise",
+    "risen": "rise",
+    "grew": "grow",
+    "grown": "grow",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "met": "meet",
+    "told": "tell",
+    "built": "build",
+    "kept": "keep",
+    "struck": "strike",
+    "stole": "steal",
+    "stolen": "steal",
+    "drove": "drive",
+    "driven": "drive",
+    "wrote": "write",
+    "written": "write",
+    "broke": "break",
+    "broken": "break",
+    "brought": "bring",
+    "caught": "catch",
+    "fought": "fight",
+    "sent": "send",
+    "began": "begin",
+    "begun": "begin",
+    "flew": "fly",
+    "flown": "fly",
 }
 
 
@@ -629,7 +678,7 @@ _DOZEN_RE = re.compile(
 )
 
 _NUM_RE = re.compile(
-    rf"(?:(?P<approx>{_APPROX_RE})\s*)?"
+    rf"(?:(?<![A-Za-z])(?P<approx>{_APPROX_RE})\s*)?"
     rf"(?P<cur>{_CUR_PRE})?"
     rf"(?:(?<![\w.,\d])(?P<dig>{_DIGITS})(?![\d])|(?<![\w-])(?P<word>{_WORDNUM})\b)"
     rf"(?:(?P<scalesep>\s?-?\s?)(?P<scale>{_SCALE_RE})(?![A-Za-z]))?"
@@ -638,12 +687,15 @@ _NUM_RE = re.compile(
 )
 _FOLLOW_RE = re.compile(
     r"(?P<sep>\s*-\s*|\s+|)"
-    r"(?P<w>per\s+cent|percentage\s+points?|percent|pct|pc\b|%|[A-Za-z°][A-Za-z/°]*)",
+    r"(?P<w>per\s+cent|percentage\s+points?|percent|pct|pc\b|%"
+    r"|(?:square|sq\.?)[ \t]*-?[ \t]*"
+    r"(?:feet|foot|ft|metres?|meters?|m|miles?|mi|kilomet(?:re|er)s?|km)\b"
+    r"|[A-Za-z°][A-Za-z/°]*)",
     re.IGNORECASE,
 )
 _PER_RE = re.compile(
     r"(?:\s*-?\s*(?:a|an|per|each|every)\s*-?\s*|\s*/\s*|\s+)"
-    r"(?P<p>year|annum|month|week|day|night|hour|season|game|match)\b"
+    r"(?P<p>year|annum|month|week|day|night|hour|minute|second(?![ \t]+[a-z])|season|game|match)\b"
     r"|\s+(?P<adv>annually|yearly|monthly|weekly|daily|nightly|hourly)\b",
     re.IGNORECASE,
 )
@@ -813,17 +865,75 @@ def _next_words(text: str, pos: int, limit: int = 4) -> list[tuple[str, int, int
     return out
 
 
+_PLURAL_IRREGULAR = frozenset(["people", "children", "men", "women", "police", "staff", "feet"])
+_RELATIVE_WORDS = frozenset(["more", "extra", "additional", "further", "other", "others", "fewer"])
+_OF_DET = frozenset(["the", "these", "those", "his", "her", "their", "its", "our", "my", "your"])
+_NOT_PLURAL = frozenset(["has", "was", "is", "this", "its", "his", "does", "goes", "says", "news"])
+
+
+def _plural(w: str) -> bool:
+    lw = w.lower()
+    if lw in _PLURAL_IRREGULAR:
+        return True
+    return (
+        lw.endswith("s")
+        and not lw.endswith(("ss", "'s", "’s", "us", "is"))
+        and len(lw) > 3
+        and lw not in _NOT_PLURAL
+    )
+
+
 def _noun_after(text: str, pos: int) -> str | None:
-    """The head noun after a figure: last word of the following run of non-function words."""
-    run: list[str] = []
-    for w, _, _ in _next_words(text, pos):
+    """The head noun after a figure. Up to four words of the same phrase are read (function
+    words end it; a leading "more/extra/other" is skipped): the first plural among them is the
+    head ("children's cook books", "16 eye-wateringly expensive timepieces"); else the last word
+    of a run of capitalised words or adjectives ("Premier League title"). "N of the X" reads X
+    ("53 of the Moai"; "5,000 square foot of outdoor roof space")."""
+    words = _next_words(text, pos, 6)
+    gap = text[pos : words[0][1]] if words else ""
+    if any(ch in gap for ch in ',.;:!?()"“”'):
+        return None
+    i = 0
+    while i + 1 < len(words) and words[i][0].lower() in _RELATIVE_WORDS:
+        i += 1
+    of_phrase = False
+    if i < len(words) and words[i][0].lower() == "of" and i == 0:
+        i += 1
+        while i < len(words) and words[i][0].lower() in _OF_DET:
+            i += 1
+        of_phrase = True
+    phrase: list[str] = []
+    prev_end = words[i - 1][2] if i > 0 else pos
+    for w, ws, we in words[i : i + 4]:
         lw = w.lower()
         if lw in _NOUN_STOP or lw in _PERIODS or lw in DURATIONS:
             break
+        if phrase and any(ch in text[prev_end:ws] for ch in ",.;:!?()"):
+            break
+        phrase.append(w)
+        prev_end = we
+    if not phrase:
+        return None
+    for w in phrase:
+        if _plural(w):
+            return stem(w)
+    if of_phrase:
+        return stem(phrase[-1])
+    run: list[str] = []
+    for w in phrase:
+        lw = w.lower()
         run.append(lw)
         if not w[0].isupper() and not lw.endswith(("al", "an", "ish", "ese")):
             break
-    return stem(run[-1]) if run else None
+    return stem(run[-1])
+
+
+def _name_after(text: str, pos: int) -> str | None:
+    """The name right after an age ("26-year-old Lisa Courtney" -> "lisa")."""
+    m = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[pos : pos + 30])
+    if m is None or m.group(1).lower() in STOPWORDS or m.group(1).lower() in _WEEKDAYS:
+        return None
+    return stem(m.group(1))
 
 
 def _context(text: str, start: int, end: int, width: int = 40) -> tuple[str, ...]:
@@ -971,6 +1081,7 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
                 high=v,
                 unit=DURATIONS[m.group("u").lower()][0],
                 words=not n[0].isdigit(),
+                noun=_name_after(text, m.end()),
             )
         )
     for m in _AGED_RE.finditer(text):
@@ -992,6 +1103,7 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
             )
         )
     _scores_and_ranges(text, taken, add)
+    _ratios_and_fractions(text, add)
     for m in _DOZEN_RE.finditer(text):
         a = m.group("a")
         k = (
@@ -1044,6 +1156,7 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
             _ORDINALS[o]
             + (20 + 10 * _TENS_WORDS.index(m.group("t").lower()) if m.group("t") else 0)
         )
+        hy = re.match(r"-([A-Za-z]+)", text[m.end() : m.end() + 20])
         add(
             Figure(
                 text=m.group(),
@@ -1054,12 +1167,98 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
                 low=v,
                 high=v,
                 words=True,
-                noun=_noun_after(text, m.end()),
+                noun=stem(hy.group(1)) if hy else _noun_after(text, m.end()),
             )
         )
     _numbers(text, taken, add)
     figs.sort(key=lambda f: f.start)
     return tuple(_merge_ranges(text, figs))
+
+
+_SMALL = rf"(?:\d{{1,3}}(?:,\d{{3}})*|{_alt(_UNITS_WORDS + _TENS_WORDS)}|a)"
+_RATIO_RE = re.compile(
+    rf"(?<![\w.,-])(?P<a>{_SMALL})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<b>{_SMALL})\b"
+    rf"(?!\s*(?:{_alt(DURATIONS)})\b)(?![.,]\d)",
+    re.IGNORECASE,
+)
+_FRACTIONS = {
+    "half": 2,
+    "halves": 2,
+    "third": 3,
+    "thirds": 3,
+    "quarter": 4,
+    "quarters": 4,
+    "fifth": 5,
+    "fifths": 5,
+    "tenth": 10,
+    "tenths": 10,
+}
+_FRACTION_RE = re.compile(
+    rf"(?<![\w-])(?P<a>one|two|three|four|nine|a)(?P<sep>\s*-\s*|\s+)(?P<d>{_alt(_FRACTIONS)})\b"
+    r"(?P<of>\s+of\b)?",
+    re.IGNORECASE,
+)
+
+
+def _small_value(t: str) -> float | None:
+    lt = t.lower()
+    if lt == "a":
+        return 1.0
+    if lt[0].isdigit():
+        return float(lt.replace(",", ""))
+    return words_to_number(lt)
+
+
+def _ratios_and_fractions(text: str, add: object) -> None:
+    """ "1 in 12", "one out of five" (a rate) and "two-thirds", "one-half", "a quarter of" (a
+    fraction): both become percentages so "one in ten" and "10%" compare."""
+    assert callable(add)
+    for m in _RATIO_RE.finditer(text):
+        a, b = _small_value(m.group("a")), _small_value(m.group("b"))
+        if a is None or b is None or not (0 < a < b) or m.group("a").lower() == "a":
+            continue
+        v = 100.0 * a / b
+        add(
+            Figure(
+                text=m.group(),
+                start=m.start(),
+                end=m.end(),
+                kind="percent",
+                value=v,
+                low=v,
+                high=v,
+                precision=0.01,
+                noun=_noun_after(text, m.end()),
+            )
+        )
+    for m in _FRACTION_RE.finditer(text):
+        a_s, d_s = m.group("a").lower(), m.group("d").lower()
+        if a_s == "a" and not m.group("of"):
+            continue  # "a quarter" alone is often a time span or a quarter of the year
+        if d_s.endswith("s") != (a_s not in ("a", "one")) and d_s != "half":
+            continue  # "one thirds" / "two third": not a fraction
+        if d_s == "half" and (a_s not in ("one", "a") or m.group("sep").strip("- \t")):
+            continue
+        if d_s == "half" and a_s == "a":
+            continue
+        a = _small_value(a_s)
+        if a is None:
+            continue
+        v = 100.0 * a / _FRACTIONS[d_s]
+        add(
+            Figure(
+                text=text[m.start() : m.end("d")],
+                start=m.start(),
+                end=m.end("d"),
+                kind="percent",
+                value=v,
+                low=v,
+                high=v,
+                precision=2.0,
+                words=True,
+                noun=_noun_after(text, m.end("d")),
+            )
+        )
 
 
 def _scores_and_ranges(text: str, taken: _Taken, add: object) -> None:
@@ -1165,6 +1364,16 @@ def _numbers(text: str, taken: _Taken, add: object) -> None:
                     "text": text[ns:ne],
                 }
             )
+        if fig.kind == "number" and dig is not None and _appositive(text, m.start(), ne):
+            # "Kerry Green, 13, was targeted": the age of the person just named
+            name = re.search(r"([A-Z][a-z]+)\s*,\s*$", text[max(0, ns - 30) : ns])
+            fig = fig.model_copy(
+                update={
+                    "kind": "age",
+                    "unit": "year",
+                    "noun": stem(name.group(1)) if name else None,
+                }
+            )
         if taken.free(fig.start, fig.end):
             add(fig)
         elif taken.free(ns, ne):
@@ -1224,6 +1433,23 @@ def _name_label(text: str, m: re.Match[str], ns: int) -> bool:
     return w.lower() not in ("no", "number", "in", "on", "at", "by", "since", "until") and ws >= 0
 
 
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today"]
+)
+
+
+def _appositive(text: str, s: int, e: int) -> bool:
+    """A bare number set off by commas right after a capitalised name ("Moore, 66, was")."""
+    if not re.fullmatch(r"\d{1,3}", text[s:e]) or not 0 < int(text[s:e]) < 120:
+        return False
+    pm = re.search(r"\b([A-Z][a-z]+)\s*,\s*$", text[max(0, s - 30) : s])
+    if pm is None or pm.group(1).lower() in MONTHS or pm.group(1).lower() in _WEEKDAYS:
+        return False
+    if pm.group(1).lower() in STOPWORDS or pm.group(1).lower() in _APPROX_MAP:
+        return False
+    return re.match(r"\s*(?:,|\)|;|\.(?!\d)|\band\b|$)", text[e : e + 6]) is not None
+
+
 def _sentence_start(text: str, pos: int) -> bool:
     return re.search(r"(?:^|[.!?:;\"“‘'(]\s*|\n\s*)$", text[max(0, pos - 4) : pos]) is not None
 
@@ -1233,8 +1459,13 @@ def _bad_one(text: str, s: int, e: int) -> bool:
     after = text[e : e + 12].lower()
     before = text[max(0, s - 10) : s].lower()
     if re.match(
+        r"-(?:year|month|week|day|hour|minute|mile|metre|goal|point|game|match)s?\b", after
+    ):
+        return False  # "a one-month ban", "the one-day event"
+    if re.match(
         r"\s*(?:of|another|who|that|which|thing|day|time|way|point|side|hand|another"
-        r"|in\s+\d|and\s+only|'s|’s|-(?!\d))",
+        r"|in\s+\d|and\s+only|'s|’s|-(?!\d|(?:year|month|week|day|hour|minute|mile|metre|"
+        r"time|off|man|woman|person|goal|point|shot|game|match|star|bedroom|storey|page)s?\b))",
         after,
     ):
         return True
@@ -1245,7 +1476,7 @@ def _bad_one(text: str, s: int, e: int) -> bool:
     ):
         return True
     # "one." / "one," - a pronoun
-    return not re.match(r"\s*[a-z]", after) and not re.match(r"\s*(?:[A-Z][a-z]|\d)", after)
+    return not re.match(r"\s*-?[a-z]", after) and not re.match(r"\s*(?:[A-Z][a-z]|\d)", after)
 
 
 def _glued(text: str, s: int, e: int) -> bool:
@@ -1313,6 +1544,8 @@ def _suffix_figure(
     if fm is not None:
         w = fm.group("w")
         lw = re.sub(r"\s+", " ", w.lower())
+        if re.match(r"(?:square|sq)\b", lw):
+            lw = re.sub(r"^(square|sq)\.?[\s-]*", r"\1_", lw)
         sep = fm.group("sep")
         if lw in ("%", "per cent", "percent", "pct", "pc"):
             kind, end = "percent", fm.end()
@@ -1328,7 +1561,7 @@ def _suffix_figure(
             if lw in _SUBUNIT:
                 scale *= _SUBUNIT[lw]
             end = fm.end()
-        elif lw in DURATIONS and not (len(lw) <= 3 and sep):
+        elif lw in DURATIONS and not (len(lw) <= 3 and sep and lw != "day"):
             unit = DURATIONS[lw][0]
             kind, end = "duration", fm.end()
         elif lw in _UNIT_TABLE and (

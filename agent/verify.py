@@ -49,6 +49,20 @@ Tolerances (``_interval``):
   and keep the stated maximum); a claim bound restating a source bound of the same side keeps
   its number ("over 40 books" does not support "over 33 books").
 
+Binding (what a figure is about): context words outside the figure's clause (split at commas,
+semicolons, brackets, dashes, "but/while/although") count ``OUT_OF_CLAUSE`` as much. A match
+whose context score (alignment included) is below ``MIN_RELATED`` is an unrelated mention and
+does not support the claim, except for ages, dates and decades (specific on their own), range
+ends, and matches inside cited spans. A contradiction needs the conflicting figure's own
+sentence (not its neighbours) or alignment to reach ``MIN_OWN``. Not comparable: a counted
+noun and an age ("26 timepieces" / "26 year old"), an age and a duration ("17-year-old" /
+"17-year hobby"), a rate and a plain measure ("9,500ft a minute" / "9,500ft"). Never
+contradicted: relative amounts ("two more points", "3 times"); ages bound to a name the claim
+does not mention ("a son Stephan, 17,"); ordinals of different nouns ("17th" / "first time");
+a counted noun against a bare number whose clause does not use that noun. Identifiers
+("COVID-19", "SARS-CoV-2", "Under 21") are names, not figures: a changed identifier is out of
+scope for this verifier.
+
 Alignment and conflicts: every source sentence gets a bonus of ``ALIGN_WEIGHT`` x its share of
 the claim's IDF-weighted non-figure words (relative to the best sentence), so a value from the
 sentence the claim paraphrases beats the same value swapped in from elsewhere. A different
@@ -79,6 +93,11 @@ RETRIEVE_K = 3
 NEIGHBOUR_WEIGHT = 0.3
 COFIG_BONUS = 0.25
 ALIGN_WEIGHT = 0.5
+OUT_OF_CLAUSE = 0.5
+MIN_OWN = 0.1
+# kinds whose value is specific enough to stand without matching context
+_SELF_BINDING = frozenset(["age", "date", "decade"])
+MIN_RELATED = 0.1
 
 Verdict = Literal["supported", "contradicted", "not_found", "cited_elsewhere"]
 Scope = Literal["cited", "retrieved", "document"]
@@ -194,6 +213,8 @@ class _SourceFig:
     fig: Figure
     sent: int
     ctx: dict[str, float]
+    rel: bool = False
+    own: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,18 +233,40 @@ def _decay(d: int) -> float:
     return 1.0 / (1.0 + d / 3.0)
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014](?!\d)|\s-\s|\b(?:but|while|whereas|although)\b")
+
+
+def _clause_breaks(text: str) -> list[int]:
+    """Positions where a clause ends: punctuation that separates clauses, and contrastive
+    conjunctions."""
+    return [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+
 def _figure_context(
-    words: list[tuple[str, int, int]], fig: Figure, base: int = 0
+    words: list[tuple[str, int, int]],
+    fig: Figure,
+    base: int = 0,
+    breaks: list[int] | None = None,
 ) -> dict[str, float]:
-    """Content words around a figure, weighted by distance in words (its noun weighs most)."""
+    """Content words around a figure, weighted by distance in words (its noun weighs most);
+    words outside the figure's clause count ``OUT_OF_CLAUSE`` as much."""
     fs, fe = fig.start + base, fig.end + base
     left = sum(1 for _, _, e in words if e <= fs)
+    lo, hi = -1, math.inf
+    for b in breaks or ():
+        if b < fs:
+            lo = b
+        elif b >= fe:
+            hi = b
+            break
     ctx: dict[str, float] = {}
     for i, (w, s, e) in enumerate(words):
         if fs <= s < fe:
             continue
         d = left - i - 1 if e <= fs else i - left
         wt = _decay(max(d, 0))
+        if s < lo or s > hi:
+            wt *= OUT_OF_CLAUSE
         if wt > ctx.get(w, 0.0):
             ctx[w] = wt
     if fig.noun:
@@ -251,15 +294,17 @@ def _index(text: str, sentences: tuple[tuple[int, int], ...] | None) -> _Index:
     figs: list[_SourceFig] = []
     years: set[int] = set()
     for i, (s, e) in enumerate(spans):
+        breaks = _clause_breaks(text[s:e])
         for f in extract_figures(text[s:e]):
             g = f.model_copy(update={"start": f.start + s, "end": f.end + s})
-            ctx = _figure_context(sent_words[i], f)
+            ctx = _figure_context(sent_words[i], f, 0, breaks)
+            own = dict(ctx)
             for j in (i - 1, i + 1):
                 if 0 <= j < n:
                     for w in sent_tokens[j]:
                         if ctx.get(w, 0.0) < NEIGHBOUR_WEIGHT:
                             ctx[w] = NEIGHBOUR_WEIGHT
-            figs.append(_SourceFig(g, i, ctx))
+            figs.append(_SourceFig(g, i, ctx, _relative(text, g), own))
             if g.year is not None:
                 years.add(g.year)
             if g.kind == "year" and g.value is not None:
@@ -340,6 +385,8 @@ def _comparable(c: Figure, s: Figure) -> bool:
         return fc == fs
     if {c.kind, s.kind} == {"number", "ordinal"}:
         return True  # "ranked 302" / "302nd"
+    if {c.kind, s.kind} == {"count", "ordinal"}:
+        return bool(c.noun and s.noun and _same_noun(c.noun, s.noun))  # "first man"/"one man"
     if fc in ("score", "ordinal", "time", "percent", "percentage_point") or fs in (
         "score",
         "ordinal",
@@ -348,12 +395,18 @@ def _comparable(c: Figure, s: Figure) -> bool:
         "percentage_point",
     ):
         return fc == fs or (fc == "count" and c.kind == "number" and fs == "percent")
+    if {c.kind, s.kind} == {"age", "duration"}:
+        return False  # "the 17-year-old" is not "a 17-year hobby"
     if fc == "count" or fs == "count":
-        return True
+        counted = (c.kind == "count" and c.noun) or (s.kind == "count" and s.noun)
+        # "26 timepieces" says nothing about "the 26 year old"
+        return not (counted and "age" in (c.kind, s.kind))
     if fc != fs:
         return False
     if fc == "money":
         return not (c.currency and s.currency and c.currency != s.currency)
+    if fc == "measure" and (c.per is None) != (s.per is None):
+        return False  # "9,500ft a minute" is a rate, not a height
     if fc in ("measure", "duration"):
         return _base_factor(c)[0] == _base_factor(s)[0]
     return True
@@ -367,6 +420,9 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
         return c.kind in ("date", "year") and s.kind in ("date", "year")
     if c.kind == "count" and s.kind == "count" and c.noun and s.noun:
         return _same_noun(c.noun, s.noun)
+    if c.kind == "ordinal" and s.kind == "ordinal" and (c.noun or s.noun):
+        # "17th" vs "for the first time": ranks of different things
+        return bool(c.noun and s.noun and _same_noun(c.noun, s.noun))
     if c.kind in ("duration", "measure", "age") and c.unit != s.unit:
         return False  # "three weeks" and "41 years" are seldom the same quantity
     if c.kind == "money" and c.per and s.per and c.per != s.per:
@@ -473,8 +529,11 @@ _SYNONYMS = [
 _SYN_OF: dict[str, int] = {stem(w): i for i, grp in enumerate(_SYNONYMS) for w in grp.split()}
 
 
+_GENERIC_NOUNS = frozenset(["time", "occas"])  # "played 19 times" counts games
+
+
 def _same_noun(a: str, b: str) -> bool:
-    if a == b or a.startswith(b) or b.startswith(a):
+    if a == b or a.startswith(b) or b.startswith(a) or a in _GENERIC_NOUNS or b in _GENERIC_NOUNS:
         return True
     ia, ib = _SYN_OF.get(a), _SYN_OF.get(b)
     return ia is not None and ia == ib
@@ -493,6 +552,19 @@ def _score(cctx: dict[str, float], idx: _Index, sf: _SourceFig) -> float:
         if sw:
             num += i * w * min(1.0, sw)
     return num / den if den else 0.0
+
+
+def _own_score(cctx: dict[str, float], idx: _Index, sf: _SourceFig) -> float:
+    """``_score`` on the words of the source figure's own sentence only."""
+    return _score(cctx, idx, _SourceFig(sf.fig, sf.sent, sf.own))
+
+
+def _unbound_number(c: Figure, sf: _SourceFig) -> bool:
+    """A claim count with a noun ("two sons") against a bare source number whose clause does
+    not speak of that noun: no evidence either way."""
+    if c.kind != "count" or not c.noun or sf.fig.kind != "number" or sf.fig.noun:
+        return False
+    return sf.own.get(c.noun, 0.0) < 0.5
 
 
 def _noun_conflict(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
@@ -562,6 +634,23 @@ def _explained(
     return abs(c.value * fc - s.value * fs) <= s.precision * fs / 2.0 + 1e-9 * abs(s.value * fs)
 
 
+_RELATIVE_AFTER = re.compile(r"\s+(?:more|extra|additional|further|fewer|less|times)\b", re.I)
+
+
+def _relative(text: str, f: Figure) -> bool:
+    """A relative amount ("two more points", "3 times"): a difference or a multiple, which a
+    total stated elsewhere does not contradict."""
+    return _RELATIVE_AFTER.match(text, f.end) is not None
+
+
+def _other_person(c: Figure, cctx: dict[str, float], s: Figure) -> bool:
+    """Ages of different people: the source age is bound to a name ("Stephan, 17") that the
+    claim does not mention."""
+    if c.kind != "age" and s.kind != "age":
+        return False
+    return bool(s.noun and s.noun not in cctx and s.noun != c.noun)
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
@@ -569,9 +658,11 @@ def _judge(
     allowed: set[int] | None,
     bonus: dict[int, float] | None = None,
     others: tuple[tuple[Figure, dict[str, float]], ...] = (),
+    rel: bool = False,
+    loose_ok: bool = True,
 ) -> tuple[str, _Best, _Best]:
     """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
-    match, conflict, weak = _Best(), _Best(), _Best()
+    match, conflict, weak, loose = _Best(), _Best(), _Best(), _Best()
     for sf in idx.figs:
         if allowed is not None and sf.sent not in allowed:
             continue
@@ -584,9 +675,25 @@ def _judge(
         if _value_match(c, s, idx.years):
             if _noun_conflict(c, sf, idx):
                 weak.offer(sf, sc)
+            elif (
+                c.kind not in _SELF_BINDING
+                and not c.is_range
+                and loose_ok
+                and allowed is None  # a cited span is the claim's own binding
+                and sc < MIN_RELATED
+            ):
+                loose.offer(sf, sc)
             else:
                 match.offer(sf, sc)
-        elif _strict_comparable(c, s) and not _explained(c, cctx, sf, others, idx):
+        elif (
+            not rel
+            and not sf.rel
+            and _own_score(cctx, idx, sf) + (bonus or {}).get(sf.sent, 0.0) >= MIN_OWN
+            and not _unbound_number(c, sf)
+            and _strict_comparable(c, s)
+            and not _other_person(c, cctx, s)
+            and not _explained(c, cctx, sf, others, idx)
+        ):
             conflict.offer(sf, sc)
     if (
         match.sf is not None
@@ -602,6 +709,8 @@ def _judge(
         return "contradicted", match, conflict
     if match.sf is None and weak.sf is not None:
         return "not_found", weak, conflict
+    if match.sf is None and loose.sf is not None:
+        return "not_found", loose, conflict
     return "not_found", match, conflict
 
 
@@ -622,9 +731,10 @@ def _verdict_for(
     retrieved: list[int],
     bonus: dict[int, float] | None = None,
     others: tuple[tuple[Figure, dict[str, float]], ...] = (),
+    rel: bool = False,
 ) -> FigureVerdict:
     if cited is not None:
-        res, m, k = _judge(c, cctx, idx, cited, bonus, others)
+        res, m, k = _judge(c, cctx, idx, cited, bonus, others, rel)
         if res == "supported" and m.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -635,7 +745,7 @@ def _verdict_for(
                 score=round(m.score, 3),
                 reason=f"cited span says {m.sf.fig.text!r}",
             )
-        res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others)
+        res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others, rel)
         if res2 == "supported" and m2.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -650,10 +760,10 @@ def _verdict_for(
         if res == "contradicted" and k.sf is not None:
             return _contradiction(c, idx, k, "cited")
         return _unsupported(c, idx, res2, m2, k2, retrieved)
-    res, m, k = _judge(c, cctx, idx, None, bonus, others)
+    res, m, k = _judge(c, cctx, idx, None, bonus, others, rel)
     if res != "supported" and c.is_range and c.low is not None and c.high is not None:
         ends = [_endpoint(c, c.low), _endpoint(c, c.high)]
-        judged = [_judge(e, cctx, idx, None, bonus, others) for e in ends]
+        judged = [_judge(e, cctx, idx, None, bonus, others, rel, False) for e in ends]
         if all(j[0] == "supported" for j in judged):
             first, last = judged[0][1].sf, judged[1][1].sf
             assert first is not None and last is not None
@@ -703,7 +813,7 @@ def _unsupported(
     if res == "contradicted" and k.sf is not None:
         return _contradiction(c, idx, k, "retrieved" if k.sf.sent in retrieved else "document")
     if m.sf is not None:
-        if m.score < MIN_SUPPORT:
+        if m.score < MIN_RELATED:
             why = f"{m.sf.fig.text!r} occurs only in an unrelated context"
         elif k.sf is not None:
             why = f"{m.sf.fig.text!r} occurs, but the related passage says {k.sf.fig.text!r}"
@@ -763,14 +873,17 @@ def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
     verdicts = []
     figs = extract_figures(claim.text)
     align = _align([w for w in words if not any(f.start <= w[1] < f.end for f in figs)], idx)
-    ctxs = [_figure_context(words, f) for f in figs]
+    breaks = _clause_breaks(claim.text)
+    ctxs = [_figure_context(words, f, 0, breaks) for f in figs]
     for i, f in enumerate(figs):
         others = tuple((o, ctxs[j]) for j, o in enumerate(figs) if j != i)
         bonus = dict(align)
         if len(figs) > 1:
             for si, k in _cofigure_sentences([o for o in figs if o is not f], idx).items():
                 bonus[si] = bonus.get(si, 0.0) + COFIG_BONUS * min(2, k)
-        verdicts.append(_verdict_for(f, ctxs[i], idx, cited, retrieved, bonus, others))
+        verdicts.append(
+            _verdict_for(f, ctxs[i], idx, cited, retrieved, bonus, others, _relative(claim.text, f))
+        )
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
     )

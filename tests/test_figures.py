@@ -413,3 +413,69 @@ def test_numbered_slot_is_an_ordinal() -> None:
     f = extract_figures("lunch on day one in Grenada")[0]
     assert (f.kind, f.value, f.noun) == ("ordinal", 1, "day")
     assert one("He met Smith 3 times").kind == "count"
+
+
+# ---------------------------------------------------------------- round 3: binding and forms
+@pytest.mark.parametrize(
+    ("text", "noun"),
+    [
+        ("has over 40 children's cook books", "book"),  # possessive and compound: the plural head
+        ("some of the 16 eye-wateringly expensive timepieces", "timepiece"),
+        ("All but 53 of the Moai were carved", "Moai"),  # "N of the X"
+        ("need two more points to pass", "point"),  # "more" is skipped
+        ("five people died yesterday", "people"),
+        ("12 heavy vehicle drivers test positive", "driver"),
+    ],
+)
+def test_head_noun_binding(text: str, noun: str) -> None:
+    assert one(text).noun == stem(noun)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "unit"),
+    [
+        ("the 5,000 square foot suite", "measure", 5000.0, "sqft"),
+        ("a 200 sq m flat", "measure", 200.0, "sqm"),
+        ("a one-month ban", "duration", 1.0, "month"),
+        ("the one-day event", "duration", 1.0, "day"),
+        ("survived four nights alone", "duration", 4.0, "day"),
+        ("Kerry Green, 13, was targeted", "age", 13.0, "year"),
+    ],
+)
+def test_round3_forms(text: str, kind: str, value: float, unit: str) -> None:
+    f = one(text)
+    assert (f.kind, f.value, f.unit) == (kind, value, unit)
+
+
+def test_rate_fraction_and_ratio() -> None:
+    f = one("falling at 9,500ft a minute")
+    assert (f.unit, f.per) == ("ft", "minute")
+    r = one("1 in 12 truck drivers are high")
+    assert r.kind == "percent" and abs((r.value or 0) - 100 / 12) < 1e-9 and r.text == "1 in 12"
+    assert one("one in five adults").value == 20.0
+    t = one("Two-thirds of new UK fathers")
+    assert t.kind == "percent" and abs((t.value or 0) - 200 / 3) < 1e-9
+    assert one("one-half of voters").value == 50.0
+    assert one("in the third quarter").kind == "ordinal"  # not a fraction
+
+
+def test_approx_word_needs_a_word_boundary() -> None:
+    f = one("flights will cover 747 miles")
+    assert f.approx is None and f.text == "747 miles"
+
+
+def test_appositive_age_names_its_person_and_ordinal_compounds() -> None:
+    assert one("a son Stephan, 17, and a daughter").noun == stem("Stephan")
+    assert one("26-year-old Lisa Courtney").noun == stem("Lisa")
+    assert [f.kind for f in extract_figures("In March, 12 people came")] == ["count"]
+    assert one("a first-year student").noun == stem("year")
+    assert one("fourth-placed Manchester City").noun == stem("placed")
+
+
+def test_irregular_past_forms_share_a_stem() -> None:
+    assert stem("paid") == stem("pay") and stem("won") == stem("win")
+
+
+@pytest.mark.parametrize("text", ["COVID-19 vaccine sales", "SARS-CoV-2 vaccine", "SARS-CoV-4"])
+def test_identifiers_are_names_not_figures(text: str) -> None:
+    assert extract_figures(text) == []

@@ -253,3 +253,96 @@ def test_money_per_period_conflicts_only_on_the_same_amount() -> None:
     src = "The living wage is £9.15 an hour. It would cut benefits by £6.7bn a year."
     assert verdict("Rolling out a £9.15 an hour wage is planned.", src) == "supported"
     assert verdict("Rolling out a £9.15 a day wage is planned.", src) != "supported"
+
+
+# ---------------------------------------------------------------- round 3: binding rules
+@pytest.mark.parametrize(
+    ("source", "claim", "expected"),
+    [
+        # an age is not a duration: "17-year hobby" does not support "the 17-year-old"
+        (
+            "Indeed the 26-year-old has amassed so many toys during her 17-year hobby.",
+            "The 17-year-old has amassed toys.",
+            "contradicted",
+        ),
+        # a count of things is not an age
+        (
+            "The 26 year old owns 16 expensive timepieces.",
+            "He owns 26 timepieces.",
+            "contradicted",
+        ),
+        # an appositive age belongs to the person named: no evidence about someone else
+        (
+            "She is divorced with a son Stephan, 17, and a daughter. The 60-year-old works in "
+            "nursing.",
+            "The 60-year-old works in nursing.",
+            "supported",
+        ),
+        # ordinals of different things: "for the first time" says nothing against "17th"
+        (
+            "The win made it three wins in a row for the first time since 2000, lifting "
+            "Leicester to 17th.",
+            "The win lifted Leicester to 17th in the table.",
+            "supported",
+        ),
+        # a rate is not a height
+        (
+            "The airliner fell at 9,500ft a minute and dropped to just 1,100ft above the ocean.",
+            "The airliner dropped to just 9,500ft above the ocean.",
+            "contradicted",
+        ),
+        # a rate "1 in 12" is one figure
+        (
+            "One in 12 truckies are high when pulled over.",
+            "1 in 12 truck drivers are high.",
+            "supported",
+        ),
+        (
+            "One in 12 truckies are high when pulled over.",
+            "1 in 10 truck drivers are high.",
+            "contradicted",
+        ),
+        # a year is not a day of the month
+        (
+            "On 23 February the firm guided for sales of $5bn in 2023.",
+            "The firm guided for sales of $5bn in 2023.",
+            "supported",
+        ),
+    ],
+)
+def test_binding_rules(source: str, claim: str, expected: str) -> None:
+    got = {t: v for t, v in verdicts(claim, source)}
+    key = next(t for t in got if any(ch.isdigit() for ch in t) or "year" in t)
+    assert got[key] == expected, got
+
+
+def test_relative_amount_is_not_contradicted_by_a_total() -> None:
+    src = "The result leaves the side on 25 points, one point shy of safety."
+    assert verdict("The side needs two more points to be safe.", src) != "contradicted"
+
+
+def test_clause_binds_a_figure_to_its_subject() -> None:
+    src = (
+        "Net long-term migration was estimated to be 298,000 in the year to September, "
+        "a major rise on the 210,000 figure a year earlier."
+    )
+    assert verdict("Net migration at 210,000.", src) != "supported"
+    assert verdict("Net migration at 298,000.", src) == "supported"
+
+
+def test_a_value_met_only_in_an_unrelated_sentence_is_not_support() -> None:
+    src = (
+        "Esteban Cambiasso has been superb for the Foxes this season. "
+        "Pearson praised the defence after the game. "
+        "Leicester won three in a row for the first time since 2000."
+    )
+    assert verdict("Cambiasso has been superb for the Foxes since 2000.", src) == "not_found"
+    # ages, dates and decades carry their own binding and stand without context
+    assert verdict("The 48-year-old loves records.", "Ursula, a 48-year-old nurse, sings.") == (
+        "supported"
+    )
+
+
+def test_paraphrased_unit_words_compare() -> None:
+    src = "The boy survived four nights alone in the bush, doctors said."
+    assert verdict("Doctors praised him after his four-day ordeal in the bush.", src) == "supported"

@@ -42,8 +42,8 @@ def test_bump_numeric_edits_are_flagged(bump_rows: list[dict[str, Any]]) -> None
         hit = bench.overlaps(bench.flagged_spans(r["article"], r["edited_summary"])[0], ch)
         caught += hit
         intrinsic += hit and "Intrinsic" in r["error_type"]
-    assert caught >= 68  # measured 69/97
-    assert intrinsic >= 24  # measured 25/46
+    assert caught >= 77  # measured 78/97
+    assert intrinsic >= 32  # measured 33/46
 
 
 def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
@@ -51,9 +51,9 @@ def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
     with_digits = [(s, a) for s, a in refs.items() if bench.has_digit(s)]
     alarms = [bench.alarm_lines(a, s) for s, a in with_digits]
     flagged = [x for x in alarms if x[0]]
-    assert len(flagged) <= 18  # measured 17/66
+    assert len(flagged) <= 19  # measured 18/66
     # most alarms are figures that really are absent from the article
-    assert sum(all_absent for _, all_absent in flagged) >= 8  # measured 9
+    assert sum(all_absent for _, all_absent in flagged) >= 7  # measured 8
 
 
 def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
@@ -68,5 +68,5 @@ def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
         bench.overlaps(bench.flagged_spans(r["doc"], r["summary"])[0], ch) for r, ch in neg
     )
     alarms = sum(bool(bench.flagged_spans(r["doc"], r["summary"])[0]) for r in pos)
-    assert caught >= 36  # measured 37/47
-    assert alarms <= 6  # measured 5/108
+    assert caught >= 37  # measured 38/47
+    assert alarms <= 5  # measured 4/108
