@@ -18,6 +18,13 @@ its sentence (neighbouring sentences count a little). Verdicts:
 - ``contradicted``: the best-context comparable candidate has a different value (score >=
   ``MIN_CONFLICT``) and beats every matching candidate by ``MARGIN``; the swapped number that
   occurs elsewhere in the article is caught here.
+- Best alignment first: when the claim's value occurs in the sentence(s) the claim aligns
+  to best (alignment plus co-figure bonus) and no different value there fits the claim's
+  words clearly better on its own (``MARGIN``), it is supported, whatever other sentences
+  say: the sentence the claim was paraphrased from outranks a different value elsewhere.
+  A noun paraphrase ("870 cases" / "870 people") counts there only when that sentence also
+  states another figure of the claim (so "11,000 drones" still fails against "11,000
+  soldiers").
 - ``not_found``: neither.
 - ``cited_elsewhere``: not supported inside the cited spans, supported elsewhere in the document
   (the evidence points at where).
@@ -54,14 +61,16 @@ semicolons, brackets, dashes, "but/while/although") count ``OUT_OF_CLAUSE`` as m
 whose context score (alignment included) is below ``MIN_RELATED`` is an unrelated mention and
 does not support the claim, except for ages, dates and decades (specific on their own), range
 ends, and matches inside cited spans. A contradiction needs the conflicting figure's own
-sentence (not its neighbours) or alignment to reach ``MIN_OWN``. Not comparable: a counted
-noun and an age ("26 timepieces" / "26 year old"), an age and a duration ("17-year-old" /
-"17-year hobby"), a rate and a plain measure ("9,500ft a minute" / "9,500ft"). Never
-contradicted: relative amounts ("two more points", "3 times"); ages bound to a name the claim
-does not mention ("a son Stephan, 17,"); ordinals of different nouns ("17th" / "first time");
-a counted noun against a bare number whose clause does not use that noun. Identifiers
-("COVID-19", "SARS-CoV-2", "Under 21") are names, not figures: a changed identifier is out of
-scope for this verifier.
+sentence (not its neighbours, no bonus) to reach ``MIN_OWN``, or to lie in the best-aligned
+sentence: a co-figure bonus alone does not make an unrelated value a contradiction. Not
+comparable: a counted noun and an age ("26 timepieces" / "26 year old"), an age and a duration
+("17-year-old" / "17-year hobby"), a rate and a plain measure ("9,500ft a minute" / "9,500ft").
+Never contradicted: relative amounts ("two more points", "3 times"); ages bound to a name the
+claim does not mention ("a son Stephan, 17,"); ordinals of different nouns ("17th" / "first
+time"); a counted noun against a bare number whose clause does not use that noun; counts or
+measures of different nouns ("11,000 square foot suite" / "5,000 square foot of roof space").
+Identifiers ("COVID-19", "SARS-CoV-2", "Under 21") are names, not figures: a changed identifier
+is out of scope for this verifier.
 
 Alignment and conflicts: every source sentence gets a bonus of ``ALIGN_WEIGHT`` x its share of
 the claim's IDF-weighted non-figure words (relative to the best sentence), so a value from the
@@ -418,8 +427,8 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
         return False
     if c.kind != s.kind and not ({c.kind, s.kind} <= {"count", "number"}):
         return c.kind in ("date", "year") and s.kind in ("date", "year")
-    if c.kind == "count" and s.kind == "count" and c.noun and s.noun:
-        return _same_noun(c.noun, s.noun)
+    if c.kind == s.kind and c.kind in ("count", "measure") and c.noun and s.noun:
+        return _same_noun(c.noun, s.noun)  # "11,000 sq ft suite" vs "5,000 sq ft of space"
     if c.kind == "ordinal" and s.kind == "ordinal" and (c.noun or s.noun):
         # "17th" vs "for the first time": ranks of different things
         return bool(c.noun and s.noun and _same_noun(c.noun, s.noun))
@@ -516,7 +525,7 @@ def _date_match(c: Figure, s: Figure, years: frozenset[int]) -> bool:
 _SYNONYMS = [
     "troop soldier force serviceman servicemen personnel fighter",
     "people person individual resident citizen adult",
-    "child kid youngster pupil student boy girl",
+    "child kid youngster pupil student boy girl son daughter",
     "man male",
     "woman female",
     "death dead fatality killed victim life",
@@ -651,6 +660,22 @@ def _other_person(c: Figure, cctx: dict[str, float], s: Figure) -> bool:
     return bool(s.noun and s.noun not in cctx and s.noun != c.noun)
 
 
+def _top_sentences(bonus: dict[int, float] | None) -> set[int]:
+    """The sentence(s) the claim aligns to best (alignment plus co-figure bonus)."""
+    if not bonus:
+        return set()
+    best = max(bonus.values())
+    return {i for i, v in bonus.items() if v >= best - 1e-9}
+
+
+def _binds_better(conflict: _Best, match: _Best) -> bool:
+    """Whether a different value in the best-aligned sentence fits the claim's words on its
+    own clearly better (by ``MARGIN``) than the same value there."""
+    if conflict.sf is None or match.sf is None:
+        return False
+    return conflict.score > match.score + MARGIN
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
@@ -663,6 +688,8 @@ def _judge(
 ) -> tuple[str, _Best, _Best]:
     """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
     match, conflict, weak, loose = _Best(), _Best(), _Best(), _Best()
+    aligned, top_conflict = _Best(), _Best()
+    top = _top_sentences(bonus)
     for sf in idx.figs:
         if allowed is not None and sf.sent not in allowed:
             continue
@@ -673,7 +700,12 @@ def _judge(
         if bonus:
             sc += bonus.get(sf.sent, 0.0)
         if _value_match(c, s, idx.years):
-            if _noun_conflict(c, sf, idx):
+            paraphrased = _noun_conflict(c, sf, idx)
+            if sf.sent in top and (
+                not paraphrased or sf.sent in _cofigure_sentences([o for o, _ in others], idx)
+            ):  # a noun paraphrase ("870 cases"/"870 people") only where co-figures agree
+                aligned.offer(sf, _own_score(cctx, idx, sf))
+            if paraphrased:
                 weak.offer(sf, sc)
             elif (
                 c.kind not in _SELF_BINDING
@@ -688,13 +720,18 @@ def _judge(
         elif (
             not rel
             and not sf.rel
-            and _own_score(cctx, idx, sf) + (bonus or {}).get(sf.sent, 0.0) >= MIN_OWN
+            and (_own_score(cctx, idx, sf) >= MIN_OWN or sf.sent in top)
             and not _unbound_number(c, sf)
             and _strict_comparable(c, s)
             and not _other_person(c, cctx, s)
             and not _explained(c, cctx, sf, others, idx)
         ):
             conflict.offer(sf, sc)
+            if sf.sent in top:
+                top_conflict.offer(sf, _own_score(cctx, idx, sf))
+    if aligned.sf is not None and not _binds_better(top_conflict, aligned):
+        # the claim's value stands in the sentence the claim was paraphrased from
+        return "supported", aligned, conflict
     if (
         match.sf is not None
         and match.score >= MIN_SUPPORT
@@ -872,7 +909,8 @@ def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
         }
     verdicts = []
     figs = extract_figures(claim.text)
-    align = _align([w for w in words if not any(f.start <= w[1] < f.end for f in figs)], idx)
+    plain = [w for w in words if not any(f.start <= w[1] < f.end for f in figs)]
+    align = _align(plain, idx)
     breaks = _clause_breaks(claim.text)
     ctxs = [_figure_context(words, f, 0, breaks) for f in figs]
     for i, f in enumerate(figs):

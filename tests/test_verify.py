@@ -346,3 +346,77 @@ def test_a_value_met_only_in_an_unrelated_sentence_is_not_support() -> None:
 def test_paraphrased_unit_words_compare() -> None:
     src = "The boy survived four nights alone in the bush, doctors said."
     assert verdict("Doctors praised him after his four-day ordeal in the bush.", src) == "supported"
+
+
+# --- round 4: precision rules -------------------------------------------------------------
+_OUTBREAK = (
+    "The virus first appeared in the region in 1997. "
+    "Between 2003 and 2014, the province recorded 56 cases, 37 of which were fatal. "
+    "Doctors there say the hospitals were overwhelmed. "
+    "In total, 870 people worldwide have been infected, and 457 deaths have been reported in "
+    "21 countries."
+)
+
+
+def test_value_in_the_best_aligned_sentence_survives_a_noun_paraphrase() -> None:
+    """"870 cases" paraphrases "870 people" in the sentence that also states the claim's other
+    figures: supported, not contradicted by "56 cases" elsewhere."""
+    got = verdicts(
+        "Since then, around 870 cases have been reported worldwide, with 457 deaths in "
+        "21 countries.",
+        _OUTBREAK,
+    )
+    assert got == [
+        ("around 870", "supported"),
+        ("457", "supported"),
+        ("21", "supported"),
+    ]
+    # a value changed in that sentence is still caught
+    got = verdicts(
+        "Since then, around 970 cases have been reported worldwide, with 457 deaths in "
+        "21 countries.",
+        _OUTBREAK,
+    )
+    assert got[0] == ("around 970", "contradicted")
+
+
+def test_noun_paraphrase_alone_does_not_support() -> None:
+    """Without co-figures agreeing in that sentence, a different noun still rules a match out."""
+    assert verdict("Intelligence recorded 11,000 North Korean drones in Kursk.") == "not_found"
+
+
+def test_measures_of_different_things_do_not_contradict() -> None:
+    source = (
+        "The penthouse measures 11,000 square feet over two levels. "
+        "The suite also has 5,000 square foot of private outdoor roof space."
+    )
+    assert verdict("The 11,000 square foot suite is the largest in town.", source) != (
+        "contradicted"
+    )
+    assert verdict("The suite has 8,000 square foot of roof space.", source) == "contradicted"
+
+
+def test_a_contradiction_needs_its_own_sentence_or_the_best_alignment() -> None:
+    """A different value lifted only by a co-figure bonus ("12" sits in its sentence) and not
+    bound to the claim's words is no contradiction."""
+    source = (
+        "Lesley Conman's daughter Abbie, 12, was sent messages by an online predator. "
+        "Ms Conman's daughter Abbie, 12, was sent a message by the man after accepting a "
+        "friend request from someone pretending to be a 17-year-old boy. "
+        "The police were told about it. "
+        "In the case of Ms Green's daughter Emily, 13, the man threatened to post pictures."
+    )
+    got = verdicts(
+        "Abbie Conman, 12, and Kerry Green, 13, were targeted by online predator.", source
+    )
+    assert got == [("12", "supported"), ("13", "supported")]
+
+
+@pytest.mark.parametrize(
+    ("source", "claim"),
+    [
+        ("Ms King has two children with her ex-husband.", "She has two sons with her ex-husband."),
+    ],
+)
+def test_noun_synonyms(source: str, claim: str) -> None:
+    assert verdict(claim, source) == "supported"

@@ -42,8 +42,8 @@ def test_bump_numeric_edits_are_flagged(bump_rows: list[dict[str, Any]]) -> None
         hit = bench.overlaps(bench.flagged_spans(r["article"], r["edited_summary"])[0], ch)
         caught += hit
         intrinsic += hit and "Intrinsic" in r["error_type"]
-    assert caught >= 77  # measured 78/97
-    assert intrinsic >= 32  # measured 33/46
+    assert caught >= 76  # measured 77/97
+    assert intrinsic >= 31  # measured 32/46
 
 
 def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
@@ -51,9 +51,9 @@ def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
     with_digits = [(s, a) for s, a in refs.items() if bench.has_digit(s)]
     alarms = [bench.alarm_lines(a, s) for s, a in with_digits]
     flagged = [x for x in alarms if x[0]]
-    assert len(flagged) <= 19  # measured 18/66
+    assert len(flagged) <= 15  # measured 14/66
     # most alarms are figures that really are absent from the article
-    assert sum(all_absent for _, all_absent in flagged) >= 7  # measured 8
+    assert sum(all_absent for _, all_absent in flagged) >= 6  # measured 7
 
 
 def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
@@ -69,4 +69,4 @@ def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
     )
     alarms = sum(bool(bench.flagged_spans(r["doc"], r["summary"])[0]) for r in pos)
     assert caught >= 37  # measured 38/47
-    assert alarms <= 5  # measured 4/108
+    assert alarms <= 1  # measured 0/108
