@@ -888,7 +888,13 @@ def _noun_after(text: str, pos: int) -> str | None:
     words end it; a leading "more/extra/other" is skipped): the first plural among them is the
     head ("children's cook books", "16 eye-wateringly expensive timepieces"); else the last word
     of a run of capitalised words or adjectives ("Premier League title"). "N of the X" reads X
-    ("53 of the Moai"; "5,000 square foot of outdoor roof space")."""
+    ("53 of the Moai"; "5,000 square foot of outdoor roof space"). A word hyphenated to the
+    number is the noun counted, whatever follows ("4-course meals" counts courses)."""
+    hy = re.match(r"-([a-z]{3,})\b(?!-)", text[pos : pos + 30])
+    if hy is not None:
+        lw = hy.group(1)
+        if lw not in _NOUN_STOP and lw not in _PERIODS and lw not in DURATIONS and lw != "off":
+            return stem(lw)
     words = _next_words(text, pos, 6)
     gap = text[pos : words[0][1]] if words else ""
     if any(ch in gap for ch in ',.;:!?()"“”'):

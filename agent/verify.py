@@ -25,6 +25,14 @@ its sentence (neighbouring sentences count a little). Verdicts:
   A noun paraphrase ("870 cases" / "870 people") counts there only when that sentence also
   states another figure of the claim (so "11,000 drones" still fails against "11,000
   soldiers").
+- Slot alignment (``figure_slot``, ``slot_score``): a figure's slot is the ``SLOT_WIDTH``
+  nearest content words on each side inside its clause ("spent £___ converting her home").
+  When a different comparable value sits in a source slot matching the claim's slot with
+  score >= ``SLOT_STRONG`` and beats every mention of the claim's value by ``SLOT_MARGIN``,
+  the figure is contradicted, whatever the rules above say (the intrinsic swap: the claim's
+  value is true of another slot). Not when a sentence holding the claim's value states more of
+  the claim's other figures (and no other value in as good a slot) than the conflicting one.
+  Dates and years are matched unsided (time adverbials move around their clause).
 - ``not_found``: neither.
 - ``cited_elsewhere``: not supported inside the cited spans, supported elsewhere in the document
   (the evidence points at where).
@@ -65,7 +73,8 @@ sentence (not its neighbours, no bonus) to reach ``MIN_OWN``, or to lie in the b
 sentence: a co-figure bonus alone does not make an unrelated value a contradiction. Not
 comparable: a counted noun and an age ("26 timepieces" / "26 year old"), an age and a duration
 ("17-year-old" / "17-year hobby"), a rate and a plain measure ("9,500ft a minute" / "9,500ft").
-Never contradicted: relative amounts ("two more points", "3 times"); ages bound to a name the
+Never contradicted: relative amounts ("two more points", "3 times"); a total by one of its
+parts ("executed seven" by "executed five people ... to shoot two more"); ages bound to a name the
 claim does not mention ("a son Stephan, 17,"); ordinals of different nouns ("17th" / "first
 time"); a counted noun against a bare number whose clause does not use that noun; counts or
 measures of different nouns ("11,000 square foot suite" / "5,000 square foot of roof space").
@@ -107,6 +116,10 @@ MIN_OWN = 0.1
 # kinds whose value is specific enough to stand without matching context
 _SELF_BINDING = frozenset(["age", "date", "decade"])
 MIN_RELATED = 0.1
+SLOT_WIDTH = 4
+SLOT_OTHER_SIDE = 0.5
+SLOT_STRONG = 0.3
+SLOT_MARGIN = 0.1
 
 Verdict = Literal["supported", "contradicted", "not_found", "cited_elsewhere"]
 Scope = Literal["cited", "retrieved", "document"]
@@ -224,6 +237,7 @@ class _SourceFig:
     ctx: dict[str, float]
     rel: bool = False
     own: dict[str, float] = field(default_factory=dict)
+    slot: dict[tuple[str, int], float] = field(default_factory=dict)
 
 
 @dataclass
@@ -283,6 +297,62 @@ def _figure_context(
     return ctx
 
 
+def figure_slot(
+    words: list[tuple[str, int, int]],
+    fig: Figure,
+    breaks: list[int] | None = None,
+    figs: list[Figure] | tuple[Figure, ...] = (),
+) -> dict[tuple[str, int], float]:
+    """The figure's *slot*: the ``SLOT_WIDTH`` nearest content words on each side of it inside
+    its clause ("spent £___ converting her home" -> spent/-1, convert/+1, home/+1), keyed by
+    (stem, side) with side -1 (before) or +1 (after), weighted ``_decay(rank)`` (1, 0.75, 0.6,
+    0.5). Words inside any of ``figs`` (other figures: "£6billion", "a year") are skipped.
+    ``words``, ``fig`` and ``figs`` share one coordinate system (``content_words`` spans)."""
+    spans = [(g.start, g.end) for g in figs]
+    words = [x for x in words if not any(a <= x[1] < b for a, b in spans)]
+    fs, fe = fig.start, fig.end
+    lo, hi = -1, math.inf
+    for b in breaks or ():
+        if b < fs:
+            lo = b
+        elif b >= fe:
+            hi = b
+            break
+    before = [w for w, s, e in words if e <= fs and s > lo]
+    after = [w for w, s, e in words if s >= fe and s < hi]
+    out: dict[tuple[str, int], float] = {}
+    for side, seq in ((-1, before[::-1]), (1, after)):
+        for rank, w in enumerate(seq[:SLOT_WIDTH]):
+            key = (w, side)
+            out[key] = max(out.get(key, 0.0), _decay(rank))
+    return out
+
+
+def slot_score(
+    cslot: dict[tuple[str, int], float],
+    sslot: dict[tuple[str, int], float],
+    idf: dict[str, float],
+    sided: bool = True,
+) -> float:
+    """How well a source figure's slot matches the claim figure's slot, in [0, 1]: the
+    IDF-weighted share of the claim's slot words found in the source slot, each credited with
+    the smaller of the two rank weights (a word on the other side of the figure counts
+    ``SLOT_OTHER_SIDE`` as much, or fully when not ``sided``: time adverbials such as "in July
+    1967" move freely around their clause). Claim words the source never uses are left out
+    (they cannot tell two source mentions apart)."""
+    num = den = 0.0
+    other_side = SLOT_OTHER_SIDE if sided else 1.0
+    for (w, side), wt in cslot.items():
+        i = idf.get(w)
+        if i is None:
+            continue
+        den += i * wt
+        same = sslot.get((w, side), 0.0)
+        other = sslot.get((w, -side), 0.0) * other_side
+        num += i * min(wt, max(same, other))
+    return num / den if den else 0.0
+
+
 @lru_cache(maxsize=256)
 def _index(text: str, sentences: tuple[tuple[int, int], ...] | None) -> _Index:
     spans = list(sentences) if sentences is not None else _sentence_spans(text)
@@ -304,7 +374,8 @@ def _index(text: str, sentences: tuple[tuple[int, int], ...] | None) -> _Index:
     years: set[int] = set()
     for i, (s, e) in enumerate(spans):
         breaks = _clause_breaks(text[s:e])
-        for f in extract_figures(text[s:e]):
+        sent_figs = extract_figures(text[s:e])
+        for f in sent_figs:
             g = f.model_copy(update={"start": f.start + s, "end": f.end + s})
             ctx = _figure_context(sent_words[i], f, 0, breaks)
             own = dict(ctx)
@@ -313,7 +384,8 @@ def _index(text: str, sentences: tuple[tuple[int, int], ...] | None) -> _Index:
                     for w in sent_tokens[j]:
                         if ctx.get(w, 0.0) < NEIGHBOUR_WEIGHT:
                             ctx[w] = NEIGHBOUR_WEIGHT
-            figs.append(_SourceFig(g, i, ctx, _relative(text, g), own))
+            slot = figure_slot(sent_words[i], f, breaks, sent_figs)
+            figs.append(_SourceFig(g, i, ctx, _relative(text, g), own, slot))
             if g.year is not None:
                 years.add(g.year)
             if g.kind == "year" and g.value is not None:
@@ -643,6 +715,22 @@ def _explained(
     return abs(c.value * fc - s.value * fs) <= s.precision * fs / 2.0 + 1e-9 * abs(s.value * fs)
 
 
+def _part_of_total(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
+    """The source value is one part of the claim's total: its sentence adds a relative amount
+    that sums with it to the claim's value ("executed five people ... and shot two more" for
+    "executed seven")."""
+    if c.value is None or sf.fig.value is None or _family(c) != "count":
+        return False
+    return any(
+        o.rel
+        and o.sent == sf.sent
+        and o.fig.value is not None
+        and _family(o.fig) == "count"
+        and abs(sf.fig.value + o.fig.value - c.value) < 1e-9
+        for o in idx.figs
+    )
+
+
 _RELATIVE_AFTER = re.compile(r"\s+(?:more|extra|additional|further|fewer|less|times)\b", re.I)
 
 
@@ -676,6 +764,17 @@ def _binds_better(conflict: _Best, match: _Best) -> bool:
     return conflict.score > match.score + MARGIN
 
 
+def _vouched(same_at: dict[int, float], diff_at: dict[int, float], cofig: dict[int, int]) -> int:
+    """How many of the claim's other figures vouch for its value: the most co-figures stated
+    in a sentence that holds the claim's value ("870 people ... 457 deaths in 21 countries"
+    vouches for "870 cases ... 457 deaths in 21 countries"), unless that sentence also holds
+    another value in as good a slot (then it is no evidence for either)."""
+    return max(
+        (k for i, k in cofig.items() if i in same_at and same_at[i] > diff_at.get(i, -1.0)),
+        default=0,
+    )
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
@@ -685,11 +784,18 @@ def _judge(
     others: tuple[tuple[Figure, dict[str, float]], ...] = (),
     rel: bool = False,
     loose_ok: bool = True,
+    cslot: dict[tuple[str, int], float] | None = None,
 ) -> tuple[str, _Best, _Best]:
     """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
     match, conflict, weak, loose = _Best(), _Best(), _Best(), _Best()
     aligned, top_conflict = _Best(), _Best()
+    slot_same, slot_diff = _Best(), _Best()
     top = _top_sentences(bonus)
+    cofig = _cofigure_sentences([o for o, _ in others], idx) if cslot and others else {}
+    # slot score per sentence of the claim's value (any matching mention) and of other values
+    same_at: dict[int, float] = {}
+    diff_at: dict[int, float] = {}
+    sided = _family(c) != "time_point"
     for sf in idx.figs:
         if allowed is not None and sf.sent not in allowed:
             continue
@@ -701,6 +807,11 @@ def _judge(
             sc += bonus.get(sf.sent, 0.0)
         if _value_match(c, s, idx.years):
             paraphrased = _noun_conflict(c, sf, idx)
+            if cslot:
+                ss = slot_score(cslot, sf.slot, idx.idf, sided)
+                same_at[sf.sent] = max(same_at.get(sf.sent, 0.0), ss)
+                if not paraphrased:
+                    slot_same.offer(sf, ss)
             if sf.sent in top and (
                 not paraphrased or sf.sent in _cofigure_sentences([o for o, _ in others], idx)
             ):  # a noun paraphrase ("870 cases"/"870 people") only where co-figures agree
@@ -720,15 +831,29 @@ def _judge(
         elif (
             not rel
             and not sf.rel
-            and (_own_score(cctx, idx, sf) >= MIN_OWN or sf.sent in top)
             and not _unbound_number(c, sf)
             and _strict_comparable(c, s)
             and not _other_person(c, cctx, s)
             and not _explained(c, cctx, sf, others, idx)
+            and not _part_of_total(c, sf, idx)
         ):
-            conflict.offer(sf, sc)
-            if sf.sent in top:
-                top_conflict.offer(sf, _own_score(cctx, idx, sf))
+            if cslot:
+                ds = slot_score(cslot, sf.slot, idx.idf, sided)
+                diff_at[sf.sent] = max(diff_at.get(sf.sent, 0.0), ds)
+                slot_diff.offer(sf, ds)
+            if _own_score(cctx, idx, sf) >= MIN_OWN or sf.sent in top:
+                conflict.offer(sf, sc)
+                if sf.sent in top:
+                    top_conflict.offer(sf, _own_score(cctx, idx, sf))
+    if (
+        slot_diff.sf is not None
+        and slot_diff.score >= SLOT_STRONG
+        and _vouched(same_at, diff_at, cofig) <= cofig.get(slot_diff.sf.sent, 0)
+        and slot_diff.score > max(slot_same.score, 0.0) + SLOT_MARGIN
+    ):
+        # the claim's slot holds another value in the source; the claim's own value only sits
+        # in weaker slots: the intrinsic swap
+        return "contradicted", match, slot_diff
     if aligned.sf is not None and not _binds_better(top_conflict, aligned):
         # the claim's value stands in the sentence the claim was paraphrased from
         return "supported", aligned, conflict
@@ -769,9 +894,10 @@ def _verdict_for(
     bonus: dict[int, float] | None = None,
     others: tuple[tuple[Figure, dict[str, float]], ...] = (),
     rel: bool = False,
+    cslot: dict[tuple[str, int], float] | None = None,
 ) -> FigureVerdict:
     if cited is not None:
-        res, m, k = _judge(c, cctx, idx, cited, bonus, others, rel)
+        res, m, k = _judge(c, cctx, idx, cited, bonus, others, rel, cslot=cslot)
         if res == "supported" and m.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -782,7 +908,7 @@ def _verdict_for(
                 score=round(m.score, 3),
                 reason=f"cited span says {m.sf.fig.text!r}",
             )
-        res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others, rel)
+        res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others, rel, cslot=cslot)
         if res2 == "supported" and m2.sf is not None:
             return FigureVerdict(
                 figure=c,
@@ -797,10 +923,10 @@ def _verdict_for(
         if res == "contradicted" and k.sf is not None:
             return _contradiction(c, idx, k, "cited")
         return _unsupported(c, idx, res2, m2, k2, retrieved)
-    res, m, k = _judge(c, cctx, idx, None, bonus, others, rel)
+    res, m, k = _judge(c, cctx, idx, None, bonus, others, rel, cslot=cslot)
     if res != "supported" and c.is_range and c.low is not None and c.high is not None:
         ends = [_endpoint(c, c.low), _endpoint(c, c.high)]
-        judged = [_judge(e, cctx, idx, None, bonus, others, rel, False) for e in ends]
+        judged = [_judge(e, cctx, idx, None, bonus, others, rel, False, cslot) for e in ends]
         if all(j[0] == "supported" for j in judged):
             first, last = judged[0][1].sf, judged[1][1].sf
             assert first is not None and last is not None
@@ -920,7 +1046,17 @@ def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
             for si, k in _cofigure_sentences([o for o in figs if o is not f], idx).items():
                 bonus[si] = bonus.get(si, 0.0) + COFIG_BONUS * min(2, k)
         verdicts.append(
-            _verdict_for(f, ctxs[i], idx, cited, retrieved, bonus, others, _relative(claim.text, f))
+            _verdict_for(
+                f,
+                ctxs[i],
+                idx,
+                cited,
+                retrieved,
+                bonus,
+                others,
+                _relative(claim.text, f),
+                figure_slot(words, f, breaks, figs),
+            )
         )
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)

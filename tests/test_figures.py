@@ -197,6 +197,9 @@ def test_not_figures(text: str) -> None:
         ("14 others", "other"),
         ("three Premier League wins", "win"),
         ("20-time champion", "time"),
+        ("rather than 4-course meals", "course"),
+        ("three-course meals", "course"),
+        ("a 3-bedroom homes", "bedroom"),
     ],
 )
 def test_nouns(text: str, noun: str) -> None:

@@ -359,7 +359,7 @@ _OUTBREAK = (
 
 
 def test_value_in_the_best_aligned_sentence_survives_a_noun_paraphrase() -> None:
-    """"870 cases" paraphrases "870 people" in the sentence that also states the claim's other
+    """ "870 cases" paraphrases "870 people" in the sentence that also states the claim's other
     figures: supported, not contradicted by "56 cases" elsewhere."""
     got = verdicts(
         "Since then, around 870 cases have been reported worldwide, with 457 deaths in "
@@ -420,3 +420,65 @@ def test_a_contradiction_needs_its_own_sentence_or_the_best_alignment() -> None:
 )
 def test_noun_synonyms(source: str, claim: str) -> None:
     assert verdict(claim, source) == "supported"
+
+
+# --- round 5: slot alignment ------------------------------------------------------------------
+def test_slot_catches_a_year_swapped_in_from_a_weaker_slot() -> None:
+    """The sentence the claim paraphrases holds 1967 ("a conviction in ___"), but the claim's
+    slot ("in ___ Moore escaped from the Butner prison") holds 1972: contradicted."""
+    source = (
+        "Moore was serving a sentence for larceny in Butner after a conviction in 1967. "
+        "Officials said the weather was cold that winter. "
+        "Moore escaped from the Butner prison in 1972."
+    )
+    claim = (
+        "Officials said in 1967 Moore escaped from the Butner prison, serving a sentence for "
+        "larceny."
+    )
+    assert verdict(claim, source) == "contradicted"
+    assert verdict("Moore escaped from the Butner prison in 1972.", source) == "supported"
+
+
+def test_slot_score_sides() -> None:
+    """A slot word on the other side of the figure counts half, or fully when unsided (time
+    adverbials move around their clause: "in 1967 he escaped" / "escaped in 1972")."""
+    from agent.figures import content_words, extract_figures
+    from agent.verify import _index, figure_slot, slot_score
+
+    claim = "In 1967 Moore escaped from the prison."
+    src = "Moore escaped from the prison in 1972."
+    cf, sf = extract_figures(claim)[0], extract_figures(src)[0]
+    cslot = figure_slot(content_words(claim), cf)
+    sslot = figure_slot(content_words(src), sf)
+    assert ("escap", 1) in cslot and ("escap", -1) in sslot
+    idf = _index(src, None).idf
+    assert slot_score(cslot, sslot, idf, sided=False) > slot_score(cslot, sslot, idf) > 0
+
+
+def test_slot_ignores_the_vouching_of_a_sentence_holding_two_values() -> None:
+    """A co-figure ("2013") vouches for the claim's value only when the sentence holding that
+    value has no other value in as good a slot: here it also states "$30,900 per year", so the
+    strong slot elsewhere ("fees reportedly topped $30,000") decides."""
+    source = (
+        "Tuition fees at the college reportedly topped $30,000 per year. "
+        "The college does not advertise its tuition fees. "
+        "In 2013 the tuition fees at the college were reported to be $30,900 per year with an "
+        "extra $24,121 for boarders."
+    )
+    got = verdicts(
+        "Tuition fees at the college reportedly topped $24,121 per year in 2013.", source
+    )
+    assert got == [("$24,121 per year", "contradicted"), ("2013", "supported")]
+
+
+def test_a_part_of_a_total_is_no_contradiction() -> None:
+    """ "executed five people ... to shoot two more" is a part of the claim's seven, not a
+    different count of the same thing."""
+    source = (
+        "Police killed a gunman who slaughtered seven after losing two games of pool. "
+        "The pair executed five people inside the pool hall and took to the street to shoot "
+        "two more."
+    )
+    assert verdict(
+        "Police killed the shooter who executed seven people in a pool hall.", source
+    ) != ("contradicted")
