@@ -343,6 +343,277 @@ def logs_cmd(
     console.print(table)
 
 
+# ---------------------------------------------------------------- summarize
+@app.command("summarize")
+def summarize_cmd(
+    file: Annotated[str | None, typer.Argument(help="A file to summarize (not stored).")] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Id of an ingested document (repeatable).")
+    ] = None,
+    all_docs: Annotated[bool, typer.Option("--all", help="All ingested documents.")] = False,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Ingested documents matching a topic.")
+    ] = None,
+    bullets: Annotated[int, typer.Option("--bullets", "-n", help="At most this many.")] = 5,
+    length: Annotated[
+        str, typer.Option("--length", help="Words per bullet: short, medium or long.")
+    ] = "medium",
+    focus: Annotated[str | None, typer.Option("--focus", help="What to focus on.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, markdown, json or html.")
+    ] = "terminal",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    on_unverified: Annotated[
+        str,
+        typer.Option("--on-unverified", help="fallback (source sentences), flag or drop."),
+    ] = "fallback",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 if anything was unverified before repair.")
+    ] = False,
+    show_prompts: Annotated[
+        bool, typer.Option("--show-prompts", help="Print every prompt and reply live.")
+    ] = False,
+    context_chars: Annotated[
+        int | None,
+        typer.Option("--context-chars", min=500, help="Characters per call (longer: sections)."),
+    ] = None,
+) -> None:
+    """Summarize documents into cited bullets; every figure is verified before output.
+
+    Exit 1 when flagged (unverified) bullets are shown or --strict trips; 3 on model errors.
+    """
+    from pathlib import Path
+
+    from .errors import InputError
+    from .llm import ChatAdapter
+    from .summarize import LENGTH_WORDS, source_from_file, sources_from_store, summarize
+
+    formats = ("terminal", "markdown", "json", "html")
+    if fmt not in formats:
+        raise InputError(f"--format must be one of {', '.join(formats)}, not {fmt!r}")
+    if on_unverified not in ("fallback", "flag", "drop"):
+        raise InputError(f"--on-unverified must be fallback, flag or drop, not {on_unverified!r}")
+    if length not in LENGTH_WORDS:
+        raise InputError(f"--length must be one of {', '.join(LENGTH_WORDS)}, not {length!r}")
+    if sum([file is not None, bool(doc), all_docs, query is not None]) != 1:
+        raise InputError("give exactly one of FILE, --doc ID, --all or --query TOPIC")
+    if output and fmt == "terminal":
+        fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(
+            Path(output).suffix.lower(), "markdown"
+        )
+    if file is not None:
+        sources = [source_from_file(file)]
+    else:
+        from .store import open_store
+
+        sources = sources_from_store(
+            open_store(), doc_ids=doc or (), all_docs=all_docs, query=query
+        )
+    with ChatAdapter(show_prompts=show_prompts) as adapter:
+        result = summarize(
+            sources,
+            adapter,
+            bullets=bullets,
+            length=length,  # type: ignore[arg-type]
+            focus=focus,
+            policy=on_unverified,  # type: ignore[arg-type]
+            context_chars=context_chars,
+        )
+    text: str | None = None
+    if fmt == "json":
+        text = result.model_dump_json(indent=2) + "\n"
+    elif fmt == "markdown":
+        from .render_summary import render_markdown
+
+        text = render_markdown(result)
+    elif fmt == "html":
+        from .html import render_html
+
+        text = render_html(result, {s.doc.id: s.doc for s in sources})
+    if output:
+        try:
+            Path(output).write_text(text or "", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        typer.echo(f"wrote {output}", err=True)
+    elif text is not None:
+        sys.stdout.write(text)
+    else:
+        from .render_summary import render_terminal
+
+        # the adapter already said it on stderr: once is enough on a terminal
+        render_terminal(result.model_copy(update={"notice": None}), console_for())
+    if result.stats.flagged or (strict and result.stats.unverified_before_repair):
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- ask
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[
+        str | None, typer.Argument(help="The question (none: an interactive session).")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="Chunks to retrieve.")] = 5,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Only documents whose KEY=VALUE (or KEY~=TEXT) matches."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, markdown or json.")
+    ] = "terminal",
+    as_json: JsonOpt = False,
+    on_unverified: Annotated[
+        str,
+        typer.Option("--on-unverified", help="fallback (source sentences), flag or drop."),
+    ] = "fallback",
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Abstain when no chunk scores this high.")
+    ] = 0.3,
+    show_context: Annotated[
+        bool, typer.Option("--show-context", help="Print the retrieved chunks.")
+    ] = False,
+    show_prompts: Annotated[
+        bool, typer.Option("--show-prompts", help="Print every prompt and reply live.")
+    ] = False,
+) -> None:
+    """Answer a question from the ingested documents: cited, every figure verified, or
+    "the documents do not say". Without a question: an interactive session.
+
+    Exit 1 when a flagged (unverified) statement is shown; 3 on model errors.
+    """
+    from .answer import Answer, answer, session
+    from .errors import InputError
+    from .llm import ChatAdapter
+    from .render_answer import render_context, render_markdown, render_sources, render_terminal
+    from .store import open_store
+
+    fmt = "json" if as_json else fmt
+    if fmt not in ("terminal", "markdown", "json"):
+        raise InputError(f"--format must be terminal, markdown or json, not {fmt!r}")
+    if on_unverified not in ("fallback", "flag", "drop"):
+        raise InputError(f"--on-unverified must be fallback, flag or drop, not {on_unverified!r}")
+    store = open_store()
+    out = console_for()
+    with ChatAdapter(show_prompts=show_prompts) as adapter:
+
+        def ask(q: str) -> Answer:
+            return answer(
+                store,
+                q,
+                adapter,
+                k=k,
+                doc_ids=doc or (),
+                where=where or (),
+                policy=on_unverified,  # type: ignore[arg-type]
+                min_score=min_score,
+            )
+
+        def show(result: Answer) -> None:
+            if fmt == "json":
+                sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+                return
+            if fmt == "markdown":
+                sys.stdout.write(render_markdown(result, show_context=show_context))
+                return
+            if show_context:
+                render_context(result.retrieved, out)
+            render_terminal(result, out)
+
+        if question is not None:
+            result = ask(question)
+            show(result)
+            if any(b.flagged for b in result.statements()):
+                raise typer.Exit(1)
+            return
+        history_file = None
+        if sys.stdin.isatty():
+            try:
+                import readline
+
+                from .settings import get_settings
+
+                history_file = get_settings().home / "ask_history"
+                if history_file.is_file():
+                    readline.read_history_file(str(history_file))
+            except (ImportError, OSError):
+                history_file = None
+
+        def read(prompt: str) -> str:
+            if sys.stdin.isatty():
+                return input(prompt)
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            return line
+
+        session(
+            ask,
+            show,
+            lambda a: render_sources(a, out),
+            read,
+            lambda s: out.print(s, markup=False, highlight=False),
+        )
+        if history_file is not None:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                readline.set_history_length(1000)
+                readline.write_history_file(str(history_file))
+
+
+# ---------------------------------------------------------------- eval
+@app.command("eval")
+def eval_cmd(
+    suite: Annotated[
+        list[str] | None, typer.Option("--suite", "-s", help="Only this suite (repeatable).")
+    ] = None,
+    case: Annotated[
+        list[str] | None, typer.Option("--case", "-c", help="Only this case id (repeatable).")
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Re-record against the configured endpoint first.")
+    ] = False,
+    as_json: JsonOpt = False,
+    html: Annotated[
+        str | None, typer.Option("--html", help="Write a self-contained HTML report here.")
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="A saved --json report: exit 1 on a regression."),
+    ] = None,
+    save: Annotated[
+        str | None, typer.Option("--save", help="Also write the JSON report to this file.")
+    ] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Run the eval suites offline from recordings (evals/) and report the numbers.
+
+    Exit 1 when a recording is stale, an invariant breaks or a metric regresses past its
+    threshold against --baseline.
+    """
+    from pathlib import Path
+
+    from .eval_report import eval_command
+
+    rc = eval_command(
+        suites=suite or (),
+        cases=case or (),
+        record=record,
+        as_json=as_json,
+        html=Path(html) if html else None,
+        baseline=Path(baseline) if baseline else None,
+        save=Path(save) if save else None,
+        progress=not no_progress and not as_json,
+    )
+    if rc:
+        raise typer.Exit(rc)
+
+
 def main() -> None:
     """Entry point: run the app, map ``VerisumError`` to one line and an exit code."""
     try:

@@ -6,13 +6,21 @@ follows.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, create_model
 
+from .errors import EmptyInputError, InputError, InvalidOutputError
 from .llm import Usage
-from .models import SCHEMA_VERSION, Citation
+from .models import SCHEMA_VERSION, Citation, Document, Sentence
 from .verify import ClaimCheck
+
+if TYPE_CHECKING:
+    from .llm import ChatAdapter
+    from .store import Store
 
 Origin = Literal["model", "repaired", "extractive"]
 Policy = Literal["fallback", "flag", "drop"]
@@ -52,6 +60,9 @@ class SummaryStats(BaseModel):
     dropped: int = 0
     flagged: int = 0
     invalid_citations: int = 0
+    invalid_replies: int = 0  # replies rejected and re-asked (schema or citation problems)
+    duplicates_removed: int = 0  # fallback bullets citing what another bullet already cites
+    lead_fallback: bool = False  # no reply was usable: the bullets quote the lead sentences
     verify_ms: float = 0.0
 
 
@@ -70,3 +81,626 @@ class Summary(BaseModel):
     def verified(self) -> bool:
         """True when nothing unverified is left in the output."""
         return all(b.verified or b.origin == "extractive" for b in self.bullets)
+
+
+# ====================================================================== the agent loop
+Length = Literal["short", "medium", "long"]
+LENGTH_WORDS: dict[str, int] = {"short": 15, "medium": 25, "long": 40}
+MAX_BULLETS = 20
+MAX_CITED = 4  # sentence ids per bullet in the model's reply
+MAX_TEXT = 400  # characters per bullet; the schema's maxLength stops runaway generations
+MAX_QUOTE = 200
+LEAD_MIN_WORDS = 6  # a lead fallback skips headings and bylines shorter than this
+CHARS_PER_TOKEN = 3.5  # conservative estimate for English prose
+PROMPT_OVERHEAD_TOKENS = 1000  # system prompt, schema, re-ask messages
+REMOTE_CONTEXT_CHARS = 200_000
+MAX_EVIDENCE = 30  # sentences shown in one repair call
+T = TypeVar("T", bound=BaseModel)
+
+
+# ---------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class Source:
+    """A document and its sentence spans (stored spans for ingested documents)."""
+
+    doc: Document
+    sentences: list[Sentence]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One numbered sentence shown to the model: ``[S{sid}]``."""
+
+    sid: int
+    doc: Document
+    sentence: Sentence
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.sentence.start : self.sentence.end]
+
+    @property
+    def line(self) -> str:
+        return f"[S{self.sid}] " + " ".join(self.text.split())
+
+
+def source_from_file(path: Path | str) -> Source:
+    """Load a file (not stored) and split it into sentences."""
+    from .chunking import split_sentences
+    from .documents import load_path
+
+    doc = load_path(Path(path))
+    return Source(doc, split_sentences(doc.text))
+
+
+def source_from_store(store: Store, doc_id: str) -> Source:
+    """An ingested document with the sentence spans its chunks recorded."""
+    doc = store.get_document(doc_id)
+    sentences = store.sentences(doc.id)
+    if not sentences:
+        from .chunking import split_sentences
+
+        sentences = split_sentences(doc.text)
+    return Source(doc, sentences)
+
+
+def sources_from_store(
+    store: Store,
+    *,
+    doc_ids: Sequence[str] = (),
+    all_docs: bool = False,
+    query: str | None = None,
+    k: int = 10,
+    max_docs: int = 5,
+) -> list[Source]:
+    """Documents by id, every ingested document, or those whose chunks match ``query``."""
+    ids: list[str] = list(doc_ids)
+    if all_docs:
+        ids += [d.id for d in store.list_documents()]
+    if query is not None:
+        hits = store.search(query, k=k)
+        found = list(dict.fromkeys(h.doc_id for h in hits))[:max_docs]
+        if not found:
+            raise InputError(f"no ingested document matches {query!r} (see: verisum docs list)")
+        ids += found
+    if not ids:
+        raise InputError("no documents to summarize (ingest some first: verisum ingest PATH)")
+    seen: list[str] = []
+    for i in ids:
+        full = store.resolve_id(i)
+        if full not in seen:
+            seen.append(full)
+    return [source_from_store(store, i) for i in seen]
+
+
+# ---------------------------------------------------------------- what the model returns
+class DraftBullet(BaseModel):
+    """A bullet as the model writes it: text, cited sentence ids, optional verbatim quote."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    sentence_ids: list[int] = Field(min_length=1, max_length=MAX_CITED)
+    quote: str | None = Field(default=None, max_length=MAX_QUOTE)
+
+
+class DraftList(BaseModel):
+    bullets: list[DraftBullet] = Field(min_length=1)
+
+
+class RepairedBullet(DraftBullet):
+    id: int
+
+
+class RepairList(BaseModel):
+    bullets: list[RepairedBullet] = Field(min_length=1)
+
+
+class MergedBullet(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    from_: list[int] = Field(alias="from", min_length=1, max_length=6)
+
+
+class MergeList(BaseModel):
+    bullets: list[MergedBullet] = Field(min_length=1)
+
+
+def _capped(base: type[T], item: Any, n: int) -> type[T]:
+    """``base`` with at most ``n`` bullets (the schema the endpoint constrains to)."""
+    return create_model(
+        base.__name__,
+        __base__=base,
+        bullets=(list[item], Field(min_length=1, max_length=n)),
+    )
+
+
+# ---------------------------------------------------------------- the numbered context
+class _Context:
+    def __init__(self, sources: Sequence[Source]):
+        self.sources = list(sources)
+        self.units: list[_Unit] = []
+        for src in self.sources:
+            for s in src.sentences:
+                self.units.append(_Unit(len(self.units) + 1, src.doc, s))
+        self.by_sid = {u.sid: u for u in self.units}
+        self.docs = {src.doc.id: src.doc for src in self.sources}
+        self.spans = {src.doc.id: [(s.start, s.end) for s in src.sentences] for src in self.sources}
+        self.multi = len(self.sources) > 1
+
+    def numbered(self, shown: dict[int, _Unit]) -> str:
+        """The sentences as the model sees them: ``[S{shown id}] text``, by document."""
+        lines: list[str] = []
+        current = None
+        for i, u in shown.items():
+            if self.multi and u.doc.id != current:
+                current = u.doc.id
+                lines.append(f"## Document {u.doc.id[:12]}: {u.doc.title or u.doc.source}")
+            lines.append(f"[S{i}] " + " ".join(u.text.split()))
+        return "\n".join(lines)
+
+    def citations(self, sids: Sequence[int]) -> list[SentenceCitation]:
+        out = []
+        for sid in sorted(set(sids)):
+            u = self.by_sid[sid]
+            out.append(
+                SentenceCitation(
+                    doc_id=u.doc.id,
+                    start=u.sentence.start,
+                    end=u.sentence.end,
+                    text=u.text,
+                    sentence=u.sentence.index,
+                )
+            )
+        return out
+
+
+def _norm(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split()).casefold()
+
+
+def quote_in(quote: str, texts: Sequence[str]) -> bool:
+    """True when ``quote`` (whitespace, case and curly quotes aside) is inside one of ``texts``."""
+    q = _norm(quote).strip(" \"'.,;:")
+    return bool(q) and any(q in _norm(t) for t in texts)
+
+
+def _id_range(sids: Sequence[int] | set[int]) -> str:
+    s = sorted(sids)
+    if s and s[-1] - s[0] + 1 == len(s):
+        return f"S{s[0]}-S{s[-1]}" if len(s) > 1 else f"S{s[0]}"
+    return ", ".join(f"S{i}" for i in s[:40]) + (" ..." if len(s) > 40 else "")
+
+
+def _problems(
+    bullets: Sequence[DraftBullet], shown: dict[int, _Unit], multi: bool, label: str = "bullet"
+) -> list[str]:
+    """Why the cited ids or quotes of ``bullets`` are not acceptable (empty: all fine)."""
+    problems = []
+    for n, b in enumerate(bullets, 1):
+        name = f"{label} {getattr(b, 'id', n)}"
+        unknown = [i for i in b.sentence_ids if i not in shown]
+        if unknown:
+            problems.append(
+                f"{name} cites unknown sentence id(s) {unknown}; valid ids: {_id_range(set(shown))}"
+            )
+            continue
+        if multi and len({shown[i].doc.id for i in b.sentence_ids}) > 1:
+            problems.append(f"{name} cites sentences of several documents; cite one document")
+            continue
+        if b.quote and not quote_in(b.quote, [shown[i].text for i in b.sentence_ids]):
+            problems.append(
+                f"{name}: quote {b.quote[:80]!r} is not copied verbatim from its cited "
+                f"sentence(s) {', '.join(f'S{i}' for i in b.sentence_ids)}; copy it exactly or "
+                "omit it"
+            )
+    return problems
+
+
+def _checker(
+    problems_of: Callable[[Any], list[str]],
+) -> Callable[[Any], None]:
+    """A ``check=`` hook raising ``ValueError`` with every problem. A reply identical to one
+    already rejected passes: asking again would not change it, and the caller salvages it."""
+    rejected: set[str] = set()
+
+    def check(reply: Any) -> None:
+        problems = problems_of(reply)
+        if problems:
+            key = reply.model_dump_json()
+            if key in rejected:
+                return
+            rejected.add(key)
+            raise ValueError("; ".join(problems))
+
+    return check
+
+
+def _clean(
+    b: DraftBullet, shown: dict[int, _Unit], multi: bool
+) -> tuple[list[int], str | None, int]:
+    """Salvage a bullet still invalid after the re-asks: (valid global sentence ids, quote or
+    None, number of ids and quotes dropped)."""
+    ids = [i for i in dict.fromkeys(b.sentence_ids) if i in shown]
+    dropped = len(b.sentence_ids) - len(ids)
+    if multi and ids:
+        counts: dict[str, int] = {}
+        for i in ids:
+            counts[shown[i].doc.id] = counts.get(shown[i].doc.id, 0) + 1
+        keep = max(counts, key=lambda d: counts[d])
+        dropped += len([i for i in ids if shown[i].doc.id != keep])
+        ids = [i for i in ids if shown[i].doc.id == keep]
+    quote = b.quote
+    if quote and not (ids and quote_in(quote, [shown[i].text for i in ids])):
+        quote, dropped = None, dropped + 1
+    return [shown[i].sid for i in ids], quote, dropped
+
+
+# ---------------------------------------------------------------- the loop
+class _Run:
+    """State of one ``summarize`` call."""
+
+    def __init__(
+        self,
+        ctx: _Context,
+        adapter: ChatAdapter,
+        *,
+        n: int,
+        length: Length,
+        focus: str | None,
+        policy: Policy,
+    ):
+        self.ctx = ctx
+        self.adapter = adapter
+        self.n = n
+        self.focus = (focus or "the main points of the source").strip()
+        self.focus_line = f"{self.focus} (each bullet at most {LENGTH_WORDS[length]} words)"
+        self.policy = policy
+        self.stats = SummaryStats()
+        self.usage = Usage()
+
+    def ask(
+        self, name: str, schema: type[T], check: Callable[[Any], None], **vars: Any
+    ) -> T | None:
+        """One ``complete``; on invalid output after the re-asks, the last reply that parses
+        (its problems are salvaged by the caller), or ``None``."""
+        from .llm import parse_reply
+        from .prompts import load_prompt
+
+        first = len(self.adapter.calls)
+        try:
+            obj, usage = self.adapter.complete(load_prompt(name), schema, check=check, **vars)
+            self.usage = self.usage + usage
+            self.stats.invalid_replies += sum(
+                c.status == "invalid" for c in self.adapter.calls[first:]
+            )
+            return obj
+        except InvalidOutputError:
+            calls = self.adapter.calls[first:]
+            for c in calls:
+                self.usage = self.usage + c.usage
+            self.stats.invalid_replies += sum(c.status == "invalid" for c in calls)
+            for c in reversed(calls):
+                if c.response is None:
+                    continue
+                try:
+                    return parse_reply(c.response, schema)
+                except (ValueError, TypeError):
+                    continue
+            return None
+
+    # ------------------------------------------------------------ drafting
+    def draft(self, units: Sequence[_Unit]) -> list[tuple[str, list[int], str | None]] | None:
+        """Summarize ``units``: (text, cited sentence ids, quote) per bullet; ``None`` when no
+        reply parsed at all."""
+        # numbered from 1 in every section: small models cite [S1].. whatever they are shown
+        shown = dict(enumerate(units, 1))
+        multi = self.ctx.multi
+        schema = _capped(DraftList, DraftBullet, self.n)
+        reply = self.ask(
+            "summarize",
+            schema,
+            _checker(lambda r: _problems(r.bullets, shown, multi)),
+            sentences=self.ctx.numbered(shown),
+            max_bullets=self.n,
+            focus=self.focus_line,
+        )
+        if reply is None:
+            return None
+        out = []
+        for b in reply.bullets:
+            ids, quote, dropped = _clean(b, shown, multi)
+            self.stats.invalid_citations += dropped
+            if ids:
+                out.append((b.text.strip(), ids, quote))
+            else:
+                self.stats.dropped += 1
+        return out
+
+    def merge(
+        self, parts: list[tuple[str, list[int], str | None]]
+    ) -> list[tuple[str, list[int], str | None]]:
+        """Second level: merge section bullets; merged bullets cite their parts' sentences."""
+        lines = [f"[B{i}] {' '.join(t.split())}" for i, (t, _, _) in enumerate(parts, 1)]
+        allowed = set(range(1, len(parts) + 1))
+
+        def problems_of(reply: Any) -> list[str]:
+            problems = []
+            for n, b in enumerate(reply.bullets, 1):
+                bad = [i for i in b.from_ if i not in allowed]
+                if bad:
+                    problems.append(
+                        f"bullet {n} uses unknown bullet id(s) {bad}; valid: B1-B{len(parts)}"
+                    )
+                elif (
+                    self.ctx.multi
+                    and len({self.ctx.by_sid[parts[i - 1][1][0]].doc.id for i in b.from_}) > 1
+                ):
+                    problems.append(f"bullet {n} merges bullets of several documents")
+            return problems
+
+        reply = self.ask(
+            "merge",
+            _capped(MergeList, MergedBullet, self.n),
+            _checker(problems_of),
+            bullets="\n".join(lines),
+            max_bullets=self.n,
+            focus=self.focus_line,
+        )
+        if reply is None:
+            return parts[: self.n]
+        out: list[tuple[str, list[int], str | None]] = []
+        for b in reply.bullets:
+            src = [i for i in dict.fromkeys(b.from_) if i in allowed]
+            if self.ctx.multi and src:
+                doc = self.ctx.by_sid[parts[src[0] - 1][1][0]].doc.id
+                src = [i for i in src if self.ctx.by_sid[parts[i - 1][1][0]].doc.id == doc]
+            self.stats.invalid_citations += len(b.from_) - len(src)
+            sids = sorted({s for i in src for s in parts[i - 1][1]})
+            if sids:
+                out.append((b.text.strip(), sids, None))
+            else:
+                self.stats.dropped += 1
+        return out or parts[: self.n]
+
+    # ------------------------------------------------------------ verification
+    def verify(self, bullets: Sequence[Bullet]) -> None:
+        """Verify each bullet against its cited spans (in its document); fill check/verified."""
+        import time
+
+        from .verify import Claim, verify_claims
+
+        t0 = time.perf_counter()
+        by_doc: dict[str, list[Bullet]] = {}
+        for b in bullets:
+            by_doc.setdefault(b.citations[0].doc_id, []).append(b)
+        for doc_id, group in by_doc.items():
+            doc = self.ctx.docs[doc_id]
+            claims = [
+                Claim(id=b.id, text=b.text, citations=[(c.start, c.end) for c in b.citations])
+                for b in group
+            ]
+            report = verify_claims(
+                doc.text,
+                claims,
+                self.ctx.spans[doc_id],
+                source_id=doc.id,
+                source_title=doc.title,
+            )
+            for b, chk in zip(group, report.checks, strict=True):
+                b.check = chk
+                b.verified = chk.verified
+        self.stats.verify_ms += (time.perf_counter() - t0) * 1000
+
+    # ------------------------------------------------------------ repair
+    def repair(self, failing: list[Bullet]) -> dict[str, Bullet]:
+        """One call for all failing bullets; returns the repaired bullets that now verify."""
+        bullets, failures, evidence_sids = [], [], set()
+        for n, b in enumerate(failing, 1):
+            cited = self._sids(b)
+            evidence_sids |= cited
+            refs = ", ".join(f"S{i}" for i in sorted(cited))
+            bullets.append(f"[B{n}] {' '.join(b.text.split())} (cites {refs})")
+            assert b.check is not None
+            for v in b.check.verdicts:
+                if v.verdict == "supported":
+                    continue
+                cands = self._sids_of_spans(
+                    b.citations[0].doc_id, [(e.start, e.end) for e in v.evidence]
+                )
+                evidence_sids |= cands
+                where = (
+                    f"; candidates: {', '.join(f'S{i}' for i in sorted(cands))}" if cands else ""
+                )
+                failures.append(
+                    f'[B{n}] "{v.figure.text}": {v.verdict.replace("_", " ")}'
+                    f"{' (' + v.reason + ')' if v.reason else ''}{where}"
+                )
+        # the evidence keeps the document's numbering, which the bullets' "cites" use
+        shown = {i: self.ctx.by_sid[i] for i in sorted(evidence_sids)[:MAX_EVIDENCE]}
+        ids = set(range(1, len(failing) + 1))
+
+        def problems_of(reply: Any) -> list[str]:
+            problems = [
+                f"bullet id {b.id} is not one of B1-B{len(failing)}"
+                for b in reply.bullets
+                if b.id not in ids
+            ]
+            return problems + _problems(reply.bullets, shown, self.ctx.multi)
+
+        reply = self.ask(
+            "repair",
+            _capped(RepairList, RepairedBullet, len(failing)),
+            _checker(problems_of),
+            bullet="\n".join(bullets),
+            failures="\n".join(failures),
+            evidence=self.ctx.numbered(shown),
+        )
+        if reply is None:
+            return {}
+        fixed: list[Bullet] = []
+        for r in reply.bullets:
+            if r.id not in ids:
+                continue
+            orig = failing[r.id - 1]
+            sids, quote, dropped = _clean(r, shown, self.ctx.multi)
+            self.stats.invalid_citations += dropped
+            if not sids or any(f.id == orig.id for f in fixed):
+                continue
+            fixed.append(
+                Bullet(
+                    id=orig.id,
+                    text=r.text.strip(),
+                    citations=self.ctx.citations(sids),
+                    origin="repaired",
+                    model_text=orig.text,
+                    quote=quote,
+                )
+            )
+        if fixed:
+            self.verify(fixed)
+        return {b.id: b for b in fixed if b.verified}
+
+    def _sids(self, b: Bullet) -> set[int]:
+        return self._sids_of_spans(b.citations[0].doc_id, [(c.start, c.end) for c in b.citations])
+
+    def _sids_of_spans(self, doc_id: str, spans: Sequence[tuple[int, int]]) -> set[int]:
+        return {
+            u.sid
+            for u in self.ctx.units
+            if u.doc.id == doc_id
+            and any(u.sentence.start < e and s < u.sentence.end for s, e in spans)
+        }
+
+    # ------------------------------------------------------------ policy
+    def extractive(self, b: Bullet) -> Bullet:
+        text = " ".join(" ".join(c.text.split()) for c in b.citations)
+        return Bullet(
+            id=b.id,
+            text=text,
+            citations=b.citations,
+            origin="extractive",
+            verified=True,  # the source's own words: verified by construction
+            model_text=b.text or None,
+        )
+
+
+def context_budget(adapter: ChatAdapter) -> int:
+    """Characters of numbered sentences that fit one call to ``adapter``'s endpoint."""
+    if adapter.endpoint.kind != "local":
+        return REMOTE_CONTEXT_CHARS
+    from .localmodel import DEFAULT_CTX
+
+    tokens = DEFAULT_CTX - 2 * adapter.max_tokens - PROMPT_OVERHEAD_TOKENS
+    return max(2000, int(tokens * CHARS_PER_TOKEN))
+
+
+def sections(units: Sequence[_Unit], budget: int) -> list[list[_Unit]]:
+    """Runs of consecutive sentences, each at most ``budget`` characters as shown."""
+    out: list[list[_Unit]] = [[]]
+    size = 0
+    for u in units:
+        cost = len(u.line) + 1
+        if out[-1] and size + cost > budget:
+            out.append([])
+            size = 0
+        out[-1].append(u)
+        size += cost
+    return out
+
+
+def lead(units: Sequence[_Unit], n: int) -> list[_Unit]:
+    """The first ``n`` sentences of at least ``LEAD_MIN_WORDS`` words (else the first ``n``)."""
+    long = [u for u in units if len(u.text.split()) >= LEAD_MIN_WORDS]
+    return (long or list(units))[:n]
+
+
+def summarize(
+    sources: Sequence[Source],
+    adapter: ChatAdapter,
+    *,
+    bullets: int = 5,
+    length: Length = "medium",
+    focus: str | None = None,
+    policy: Policy = "fallback",
+    context_chars: int | None = None,
+) -> Summary:
+    """Summarize ``sources`` into at most ``bullets`` cited bullets, each verified.
+
+    One call when the sentences fit ``context_chars`` (default: the endpoint's budget), else
+    one per section plus a merge call; then one repair call for every bullet whose figures are
+    not all supported; what still fails follows ``policy``. Citations always slice the
+    documents' text exactly.
+    """
+    if not 1 <= bullets <= MAX_BULLETS:
+        raise InputError(f"--bullets must be between 1 and {MAX_BULLETS}, not {bullets}")
+    if length not in LENGTH_WORDS:
+        raise InputError(f"--length must be one of {', '.join(LENGTH_WORDS)}, not {length!r}")
+    if not sources:
+        raise InputError("no documents to summarize")
+    ctx = _Context(sources)
+    if not ctx.units:
+        names = ", ".join(s.doc.source or s.doc.id for s in sources)
+        raise EmptyInputError(f"nothing to summarize: no sentences in {names}")
+    run = _Run(ctx, adapter, n=bullets, length=length, focus=focus, policy=policy)
+    budget = context_chars or context_budget(adapter)
+    parts = sections(ctx.units, budget)
+    replies = [run.draft(part) for part in parts]
+    drafts = [d for r in replies if r is not None for d in r]
+    if all(r is None for r in replies):
+        if policy != "fallback":
+            raise InvalidOutputError(
+                f"{adapter.endpoint.describe()} gave no usable summary (see: verisum logs)"
+            )
+        run.stats.lead_fallback = True  # nothing usable from the model: quote the lead
+        drafts = [("", [u.sid], None) for u in lead(ctx.units, bullets)]
+    elif len(parts) > 1 and len(drafts) > bullets:
+        drafts = run.merge(drafts)
+    out = [
+        Bullet(id=f"b{i}", text=text, citations=ctx.citations(sids), quote=quote)
+        for i, (text, sids, quote) in enumerate(drafts[:bullets], 1)
+    ]
+    if run.stats.lead_fallback:
+        out = [run.extractive(b) for b in out]
+        run.stats.fell_back = len(out)
+    run.stats.bullets_from_model = sum(b.origin == "model" for b in out)
+    run.verify([b for b in out if b.origin == "model"])
+    failing = [b for b in out if not b.verified]
+    run.stats.unverified_before_repair = len(failing)
+    fixed = run.repair(failing) if failing else {}
+    final: list[Bullet] = []
+    cited: set[tuple[tuple[str, int], ...]] = set()
+    for b in out:
+        if b.id in fixed:
+            b = fixed[b.id]
+            run.stats.repaired += 1
+        elif not b.verified:
+            if policy == "drop":
+                run.stats.dropped += 1
+                continue
+            if policy == "flag":
+                b.flagged = True
+                run.stats.flagged += 1
+            else:
+                b = run.extractive(b)
+                run.stats.fell_back += 1
+        key = tuple((c.doc_id, c.start) for c in b.citations)
+        if b.origin == "extractive" and key in cited:
+            run.stats.duplicates_removed += 1  # same sentences already shown
+            continue
+        cited.add(key)
+        final.append(b)
+    extractive = [b for b in final if b.origin == "extractive"]
+    if extractive:
+        run.verify(extractive)  # colours their figures; they stay verified by construction
+        for b in extractive:
+            b.verified = True
+    return Summary(
+        documents=[DocRef(id=s.doc.id, title=s.doc.title, source=s.doc.source) for s in sources],
+        bullets=final,
+        policy=policy,
+        endpoint=adapter.endpoint.describe(),
+        notice=adapter.endpoint.notice,
+        usage=run.usage,
+        stats=run.stats,
+    )
