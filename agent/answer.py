@@ -21,7 +21,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,17 +33,17 @@ from .models import SCHEMA_VERSION, Document, Sentence
 from .summarize import (
     MAX_CITED,
     Bullet,
+    Context,
     DocRef,
     DraftBullet,
     Policy,
+    Run,
     SentenceCitation,
     Source,
     SummaryStats,
-    _checker,
-    _clean,
-    _Context,
-    _problems,
-    _Run,
+    citation_checker,
+    citation_problems,
+    clean_draft,
 )
 
 if TYPE_CHECKING:
@@ -221,38 +220,24 @@ def retrieve(
     store.check_model(claim=False)
     vector = store.embedder.embed_query(question)
     fetch = fetch_k or max(MIN_FETCH, FETCH_FACTOR * k)
-    where: dict[str, Any] | None = None
-    if doc_ids is not None:
-        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
-    # TODO(store): a Store.search_candidates(vector, n, where) returning vectors would keep
-    # this Chroma call inside store.py.
-    res = store.chunks.query(
-        query_embeddings=[list(map(float, vector))],
-        n_results=fetch,
-        where=where,
-        include=["metadatas", "documents", "distances", "embeddings"],
-    )
-    metas, texts, dists = res["metadatas"][0], res["documents"][0], res["distances"][0]
-    vecs = res["embeddings"][0]
-    order = mmr(vector, vecs, k, lam)
+    found = store.nearest(vector, fetch, doc_ids, with_vectors=True)
+    order = mmr(vector, [v for _, _, v in found], k, lam)
     infos = {d.id: d for d in store.list_documents()}
     out = []
     for i in order:
-        meta = metas[i]
-        info = infos.get(str(meta["doc_id"]))
+        chunk, score, _ = found[i]
+        info = infos.get(chunk.doc_id)
         out.append(
             RetrievedChunk(
-                doc_id=str(meta["doc_id"]),
-                chunk_index=int(meta["chunk_index"]),
-                start=int(meta["start"]),
-                end=int(meta["end"]),
-                score=round(1.0 - float(dists[i]), 6),
+                doc_id=chunk.doc_id,
+                chunk_index=chunk.index,
+                start=chunk.start,
+                end=chunk.end,
+                score=score,
                 title=info.title if info else "",
                 source=info.source if info else "",
-                text=texts[i],
-                sentences=[
-                    Sentence(index=a, start=s, end=e) for a, s, e in json.loads(meta["sentences"])
-                ],
+                text=chunk.text,
+                sentences=chunk.sentences,
             )
         )
     return out
@@ -351,7 +336,7 @@ def _comparable(a: Figure, b: Figure) -> bool:
     )
 
 
-def find_conflicts(ctx: _Context, question: str) -> list[FigureConflict]:
+def find_conflicts(ctx: Context, question: str) -> list[FigureConflict]:
     """Figures in the retrieved sentences of different documents that disagree.
 
     Two figures conflict when they are comparable (kind, unit, currency, period), count the
@@ -410,9 +395,7 @@ def _related(a: Figure, b: Figure) -> bool:
     )
 
 
-def _add(
-    out: list[FigureConflict], ctx: _Context, fa: Figure, ua: Any, fb: Figure, ub: Any
-) -> None:
+def _add(out: list[FigureConflict], ctx: Context, fa: Figure, ua: Any, fb: Figure, ub: Any) -> None:
     """Put the pair into the conflict about the same noun (or a new one)."""
     group = next(
         (c for c in out if c.kind == fa.kind and fa.noun and _same_noun(c.noun, fa.noun)), None
@@ -439,7 +422,7 @@ def _overlap(a: Figure, b: Figure) -> bool:
 
 
 def closest_evidence(
-    ctx: _Context,
+    ctx: Context,
     question: str,
     embedder: Any,
     first: Sequence[SentenceCitation] = (),
@@ -468,7 +451,7 @@ def closest_evidence(
 # ====================================================================== the loop
 
 
-def _draft_problems(reply: DraftAnswer, shown: dict[int, Any], ctx: _Context) -> list[str]:
+def _draft_problems(reply: DraftAnswer, shown: dict[int, Any], ctx: Context) -> list[str]:
     items: list[DraftBullet] = list(reply.key_points)
     problems = []
     if reply.answerable:
@@ -476,8 +459,8 @@ def _draft_problems(reply: DraftAnswer, shown: dict[int, Any], ctx: _Context) ->
             problems.append("the answer must cite the ids of the sentences it relies on")
         else:
             ans = DraftBullet(text=reply.answer or "-", sentence_ids=reply.sentence_ids)
-            problems += _problems([ans], shown, ctx.multi, label="answer")
-    problems += _problems(items, shown, ctx.multi, label="key point")
+            problems += citation_problems([ans], shown, ctx.multi, label="answer")
+    problems += citation_problems(items, shown, ctx.multi, label="key point")
     return problems
 
 
@@ -517,8 +500,8 @@ def answer(
     if not chunks:
         raise InputError("nothing to search: ingest documents first (verisum ingest PATH)")
     sources = context_sources(store, chunks)
-    ctx = _Context(sources)
-    run = _Run(ctx, adapter, n=max_points, length="short", focus=question, policy=policy)
+    ctx = Context(sources)
+    run = Run(ctx, adapter, n=max_points, length="short", focus=question, policy=policy)
     docs = [DocRef(id=s.doc.id, title=s.doc.title, source=s.doc.source) for s in sources]
     base: dict[str, Any] = {
         "question": question,
@@ -550,7 +533,7 @@ def answer(
     reply = run.ask(
         "answer",
         DraftAnswer,
-        _checker(lambda r: _draft_problems(r, shown, ctx)),
+        citation_checker(lambda r: _draft_problems(r, shown, ctx)),
         sentences=ctx.numbered(shown),
         question=question,
         max_points=max_points,
@@ -567,7 +550,7 @@ def answer(
         for i, kp in enumerate(reply.key_points[:max_points], 1):
             drafts.append((f"k{i}", kp.text, kp))
         for bid, text, d in drafts:
-            ids, quote, dropped = _clean(d, shown, ctx.multi)
+            ids, quote, dropped = clean_draft(d, shown, ctx.multi)
             run.stats.invalid_citations += dropped
             if ids and text.strip():
                 statements.append(

@@ -241,28 +241,44 @@ class Store:
         return self.search_vector(vector, k=k, doc_id=doc_id)
 
     def search_vector(self, vector: Any, k: int = 5, doc_id: str | None = None) -> list[SearchHit]:
-        where = {"doc_id": self.resolve_id(doc_id)} if doc_id else None
-        res = self.chunks.query(
-            query_embeddings=[list(map(float, vector))],
-            n_results=k,
-            where=where,
-            include=["metadatas", "documents", "distances"],
-        )
-        hits = []
-        for meta, text, dist in zip(
-            res["metadatas"][0], res["documents"][0], res["distances"][0], strict=True
-        ):
-            hits.append(
-                SearchHit(
-                    doc_id=str(meta["doc_id"]),
-                    chunk_index=int(meta["chunk_index"]),
-                    start=int(meta["start"]),
-                    end=int(meta["end"]),
-                    text=text,
-                    score=round(1.0 - float(dist), 6),
-                )
+        doc_ids = [self.resolve_id(doc_id)] if doc_id else None
+        return [
+            SearchHit(
+                doc_id=c.doc_id,
+                chunk_index=c.index,
+                start=c.start,
+                end=c.end,
+                text=c.text,
+                score=score,
             )
-        return hits
+            for c, score, _ in self.nearest(vector, k, doc_ids)
+        ]
+
+    def nearest(
+        self,
+        vector: Any,
+        n: int,
+        doc_ids: Sequence[str] | None = None,
+        *,
+        with_vectors: bool = False,
+    ) -> list[tuple[Chunk, float, list[float] | None]]:
+        """The ``n`` chunks nearest to ``vector`` (cosine score), optionally with their vectors."""
+        where: dict[str, Any] | None = None
+        if doc_ids:
+            ids = list(doc_ids)
+            where = {"doc_id": ids[0]} if len(ids) == 1 else {"doc_id": {"$in": ids}}
+        include = ["metadatas", "documents", "distances"]
+        if with_vectors:
+            include.append("embeddings")
+        res = self.chunks.query(
+            query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=include
+        )
+        metas, texts, dists = res["metadatas"][0], res["documents"][0], res["distances"][0]
+        vecs = res["embeddings"][0] if with_vectors else [None] * len(metas)
+        return [
+            (_chunk(m, t), round(1.0 - float(d), 6), None if v is None else list(map(float, v)))
+            for m, t, d, v in zip(metas, texts, dists, vecs, strict=True)
+        ]
 
 
 def _chunk_meta(c: Chunk) -> dict[str, Any]:

@@ -215,7 +215,7 @@ def _capped(base: type[T], item: Any, n: int) -> type[T]:
 
 
 # ---------------------------------------------------------------- the numbered context
-class _Context:
+class Context:
     def __init__(self, sources: Sequence[Source]):
         self.sources = list(sources)
         self.units: list[_Unit] = []
@@ -272,7 +272,7 @@ def _id_range(sids: Sequence[int] | set[int]) -> str:
     return ", ".join(f"S{i}" for i in s[:40]) + (" ..." if len(s) > 40 else "")
 
 
-def _problems(
+def citation_problems(
     bullets: Sequence[DraftBullet], shown: dict[int, _Unit], multi: bool, label: str = "bullet"
 ) -> list[str]:
     """Why the cited ids or quotes of ``bullets`` are not acceptable (empty: all fine)."""
@@ -297,7 +297,7 @@ def _problems(
     return problems
 
 
-def _checker(
+def citation_checker(
     problems_of: Callable[[Any], list[str]],
 ) -> Callable[[Any], None]:
     """A ``check=`` hook raising ``ValueError`` with every problem. A reply identical to one
@@ -316,7 +316,7 @@ def _checker(
     return check
 
 
-def _clean(
+def clean_draft(
     b: DraftBullet, shown: dict[int, _Unit], multi: bool
 ) -> tuple[list[int], str | None, int]:
     """Salvage a bullet still invalid after the re-asks: (valid global sentence ids, quote or
@@ -337,12 +337,12 @@ def _clean(
 
 
 # ---------------------------------------------------------------- the loop
-class _Run:
+class Run:
     """State of one ``summarize`` call."""
 
     def __init__(
         self,
-        ctx: _Context,
+        ctx: Context,
         adapter: ChatAdapter,
         *,
         n: int,
@@ -400,7 +400,7 @@ class _Run:
         reply = self.ask(
             "summarize",
             schema,
-            _checker(lambda r: _problems(r.bullets, shown, multi)),
+            citation_checker(lambda r: citation_problems(r.bullets, shown, multi)),
             sentences=self.ctx.numbered(shown),
             max_bullets=self.n,
             focus=self.focus_line,
@@ -409,7 +409,7 @@ class _Run:
             return None
         out = []
         for b in reply.bullets:
-            ids, quote, dropped = _clean(b, shown, multi)
+            ids, quote, dropped = clean_draft(b, shown, multi)
             self.stats.invalid_citations += dropped
             if ids:
                 out.append((b.text.strip(), ids, quote))
@@ -442,7 +442,7 @@ class _Run:
         reply = self.ask(
             "merge",
             _capped(MergeList, MergedBullet, self.n),
-            _checker(problems_of),
+            citation_checker(problems_of),
             bullets="\n".join(lines),
             max_bullets=self.n,
             focus=self.focus_line,
@@ -526,12 +526,12 @@ class _Run:
                 for b in reply.bullets
                 if b.id not in ids
             ]
-            return problems + _problems(reply.bullets, shown, self.ctx.multi)
+            return problems + citation_problems(reply.bullets, shown, self.ctx.multi)
 
         reply = self.ask(
             "repair",
             _capped(RepairList, RepairedBullet, len(failing)),
-            _checker(problems_of),
+            citation_checker(problems_of),
             bullet="\n".join(bullets),
             failures="\n".join(failures),
             evidence=self.ctx.numbered(shown),
@@ -543,7 +543,7 @@ class _Run:
             if r.id not in ids:
                 continue
             orig = failing[r.id - 1]
-            sids, quote, dropped = _clean(r, shown, self.ctx.multi)
+            sids, quote, dropped = clean_draft(r, shown, self.ctx.multi)
             self.stats.invalid_citations += dropped
             if not sids or any(f.id == orig.id for f in fixed):
                 continue
@@ -638,11 +638,11 @@ def summarize(
         raise InputError(f"--length must be one of {', '.join(LENGTH_WORDS)}, not {length!r}")
     if not sources:
         raise InputError("no documents to summarize")
-    ctx = _Context(sources)
+    ctx = Context(sources)
     if not ctx.units:
         names = ", ".join(s.doc.source or s.doc.id for s in sources)
         raise EmptyInputError(f"nothing to summarize: no sentences in {names}")
-    run = _Run(ctx, adapter, n=bullets, length=length, focus=focus, policy=policy)
+    run = Run(ctx, adapter, n=bullets, length=length, focus=focus, policy=policy)
     budget = context_chars or context_budget(adapter)
     parts = sections(ctx.units, budget)
     replies = [run.draft(part) for part in parts]

@@ -411,7 +411,7 @@ def test_hierarchical_sections_then_merge_keep_exact_offsets() -> None:
 
 
 def test_sections_respect_the_budget() -> None:
-    ctx = sm._Context([source(long_text(), "doc-long")])
+    ctx = sm.Context([source(long_text(), "doc-long")])
     parts = sm.sections(ctx.units, 300)
     assert [u.sid for p in parts for u in p] == list(range(1, 25))
     assert all(sum(len(u.line) + 1 for u in p) <= 300 for p in parts)
