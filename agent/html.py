@@ -147,6 +147,8 @@ def _bullet_html(
                 f"{esc(v.figure.text)}</span> {MARK[v.verdict]} {LABEL[v.verdict]}{reason}</li>"
             )
         out.append("</ul>")
+    for problem in b.problems:
+        out.append(f'<p class="problem">⚠ {esc(problem)}</p>')
     if b.model_text and b.model_text != b.text:
         out.append(f'<p class="model">model wrote: <q>{esc(b.model_text)}</q></p>')
     out.append("</li>")
@@ -339,6 +341,7 @@ sup.fn a,.sources a,sup.back a{color:var(--link);text-decoration:none}
 sup.fn a{font-weight:700;margin-left:1px}
 .why{margin:6px 0 0;padding-left:1.1em;font-size:.88rem;color:var(--dim)}
 .why li{margin:2px 0}
+.problem{margin:4px 0 0;font-size:.85rem;color:#8a5a00}
 .model{margin:4px 0 0;font-size:.85rem;color:var(--dim)}
 .model q{font-style:normal;text-decoration:line-through;text-decoration-color:#9aa0a6}
 .fig{font-weight:700;text-decoration:none;border-bottom:2px solid;

@@ -176,6 +176,8 @@ def render_terminal(summary: Summary, console: Any = None) -> None:
             if v.reason:
                 row.append(f" — {v.reason}", style="dim")
             con.print(row)
+        for problem in b.problems:
+            con.print(Text(f"{pad}  ⚠ {problem}", style="yellow"))
         if b.model_text and b.model_text != b.text:
             con.print(Text(f"{pad}  model wrote: {one_line(b.model_text, 200)}", style="dim"))
     if notes:
@@ -235,6 +237,8 @@ def render_markdown(summary: Summary) -> str:
         for v in failing(b):
             reason = f" — {md_escape(v.reason)}" if v.reason else ""
             lines.append(f"    - {MARK[v.verdict]} `{v.figure.text}`: {LABEL[v.verdict]}{reason}")
+        for problem in b.problems:
+            lines.append(f"    - ⚠ {md_escape(problem)}")
         if b.model_text and b.model_text != b.text:
             lines.append(f"    - model wrote: {md_escape(one_line(b.model_text, 300))}")
     lines.append("")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, create_model
 from .errors import EmptyInputError, InputError, InvalidOutputError
 from .llm import Usage
 from .models import SCHEMA_VERSION, Citation, Document, Sentence
-from .verify import ClaimCheck
+from .verify import MIN_GROUNDING, ClaimCheck, grounding
 
 if TYPE_CHECKING:
     from .llm import ChatAdapter
@@ -50,6 +50,8 @@ class Bullet(BaseModel):
     flagged: bool = False  # unverified and kept by --on-unverified flag: always shown marked
     model_text: str | None = None  # what the model wrote, when repair or fallback replaced it
     quote: str | None = None
+    grounding: float | None = None  # share of its words found in the cited sentences
+    problems: list[str] = Field(default_factory=list)  # why it is unverified, besides figures
 
 
 class SummaryStats(BaseModel):
@@ -489,7 +491,13 @@ class Run:
             )
             for b, chk in zip(group, report.checks, strict=True):
                 b.check = chk
-                b.verified = chk.verified
+                b.grounding = round(grounding(b.text, [c.text for c in b.citations]), 2)
+                b.problems = (
+                    [f"only {b.grounding:.0%} of its words appear in the cited sentences"]
+                    if b.grounding < MIN_GROUNDING
+                    else []
+                )
+                b.verified = chk.verified and not b.problems
         self.stats.verify_ms += (time.perf_counter() - t0) * 1000
 
     # ------------------------------------------------------------ repair
@@ -502,6 +510,11 @@ class Run:
             refs = ", ".join(f"S{i}" for i in sorted(cited))
             bullets.append(f"[B{n}] {' '.join(b.text.split())} (cites {refs})")
             assert b.check is not None
+            if b.grounding is not None and b.grounding < MIN_GROUNDING:
+                failures.append(
+                    f"[B{n}] only {b.grounding:.0%} of its words appear in the sentences it "
+                    "cites: restate what those sentences say"
+                )
             for v in b.check.verdicts:
                 if v.verdict == "supported":
                     continue

@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -190,6 +191,23 @@ class VerificationReport(BaseModel):
 
 # ----------------------------------------------------------------- claims
 _BULLET = re.compile(r"^[ \t]*(?:[•\-*–—·▪‣]|\d{1,3}[.)])[ \t]+(?=\S)")
+
+
+MIN_GROUNDING = 0.5
+
+
+def grounding(claim: str, evidence: Sequence[str]) -> float:
+    """Share of the claim's content words (stemmed) that occur in the evidence texts.
+
+    Not a figure check: it catches a bullet that cites sentences it does not restate (a model
+    echoing its instructions, or mixing in outside facts). A claim with no content words is
+    fully grounded. Below ``MIN_GROUNDING`` the summarizer treats the bullet as unverified.
+    """
+    words = {w for w, _, _ in content_words(claim) if not w.isdigit()}
+    if not words:
+        return 1.0
+    seen = {w for text in evidence for w, _, _ in content_words(text)}
+    return len(words & seen) / len(words)
 
 
 def claims_from_text(summary: str) -> list[Claim]:

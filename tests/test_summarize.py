@@ -547,3 +547,29 @@ def test_no_usable_reply_quotes_the_lead_under_fallback() -> None:
     assert_exact(s, [src])
     with pytest.raises(InvalidOutputError, match="no usable summary"):
         summarize([src], adapter(fake_chat_model("x", "y", "z")), policy="flag")
+
+
+def test_bullet_that_does_not_restate_its_citations_is_repaired_then_falls_back() -> None:
+    echo = ("The source is a JSON object with bullet points for each sentence.", [3])
+    model = fake_chat_model(reply(echo), repair_reply((1, "Bullets are JSON objects.", [3])))
+    src = source()
+    s = summarize([src], adapter(model))
+    b = s.bullets[0]
+    assert b.origin == "extractive" and b.text == "Its chief executive said growth would continue."
+    assert b.model_text == echo[0]
+    assert s.stats.unverified_before_repair == 1 and s.usage.calls == 2
+    repair_prompt = user_prompt(model, 1)
+    assert "of its words appear in the sentences it cites" in repair_prompt
+    assert_exact(s, [src])
+
+
+def test_ungrounded_bullet_flagged_with_its_problem() -> None:
+    echo = ("The source is a JSON object with bullet points for each sentence.", [3])
+    model = fake_chat_model(reply(echo), repair_reply((1, "Bullets are JSON objects.", [3])))
+    s = summarize([source()], adapter(model), policy="flag")
+    b = s.bullets[0]
+    assert b.flagged and not b.verified and b.grounding is not None and b.grounding < 0.5
+    assert b.problems == [f"only {b.grounding:.0%} of its words appear in the cited sentences"]
+    from agent.render_summary import render_markdown
+
+    assert "⚠ only" in render_markdown(s)

@@ -482,3 +482,14 @@ def test_a_part_of_a_total_is_no_contradiction() -> None:
     assert verdict(
         "Police killed the shooter who executed seven people in a pool hall.", source
     ) != ("contradicted")
+
+
+def test_grounding_is_the_share_of_claim_words_in_the_evidence() -> None:
+    from agent.verify import MIN_GROUNDING, grounding
+
+    ev = ["Acme Corp reported revenue of $12 million in 2023."]
+    assert grounding("Acme reported revenue of $12 million.", ev) == 1.0
+    assert grounding("Revenues were reported by Acme.", ev) == 1.0  # stems match
+    assert grounding("The source is a JSON object with bullet points.", ev) < MIN_GROUNDING
+    assert grounding("12 2023", ev) == 1.0  # no content words: nothing to ground
+    assert grounding("Acme reported weather.", ev) == pytest.approx(2 / 3)
