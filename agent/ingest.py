@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 Status = Literal["added", "replaced", "unchanged", "failed"]
-EMBED_GROUP = 512  # chunks embedded together across documents (length-sorted batches)
+EMBED_GROUP = 256  # chunks embedded and written together across documents
 
 
 class FileResult(BaseModel):
@@ -150,10 +150,13 @@ def _write_group(
 ) -> None:
     texts = [c.text for _, chunks, _ in group for c in chunks]
     vectors = db.embedder.embed(texts)
+    items = []
     at = 0
     for doc, chunks, old in group:
-        db.add_document(doc, chunks, vectors[at : at + len(chunks)], replaces=old)
+        items.append((doc, chunks, vectors[at : at + len(chunks)], old))
         at += len(chunks)
+    db.add_documents(items)
+    for doc, chunks, old in group:
         report.results.append(
             FileResult(
                 source=doc.source,

@@ -179,34 +179,62 @@ class Store:
         replaces: Iterable[str] = (),
     ) -> None:
         """Store a document and its chunks; then drop the versions it replaces."""
+        self.add_documents([(doc, chunks, vectors, replaces)])
+
+    def add_documents(
+        self,
+        items: Sequence[
+            tuple[Document, Sequence[Chunk], np.ndarray | Sequence[Sequence[float]], Iterable[str]]
+        ],
+    ) -> None:
+        """Store documents with their chunks and vectors, in as few Chroma calls as possible:
+        records ``pending``, chunks, records ``complete``; then drop the versions replaced."""
+        import numpy as np
+
+        if not items:
+            return
         self.check_model(claim=True)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        meta: dict[str, Any] = {
-            "title": doc.title,
-            "source": doc.source,
-            "media_type": doc.media_type,
-            "chars": len(doc.text),
-            "chunks": len(chunks),
-            "ingested_at": now,
-            "extra": json.dumps(doc.metadata, ensure_ascii=False),
-            "embedding_model": self.embedder.name,
-            "status": PENDING,
-        }
-        self.docs.upsert(ids=[doc.id], embeddings=[[1.0]], documents=[doc.text], metadatas=[meta])
-        # Leftovers of an earlier interrupted run of this same document go first.
-        self.chunks.delete(where={"doc_id": doc.id})
+        ids = [doc.id for doc, _, _, _ in items]
+        metas: list[dict[str, Any]] = [
+            {
+                "title": doc.title,
+                "source": doc.source,
+                "media_type": doc.media_type,
+                "chars": len(doc.text),
+                "chunks": len(chunks),
+                "ingested_at": now,
+                "extra": json.dumps(doc.metadata, ensure_ascii=False),
+                "embedding_model": self.embedder.name,
+                "status": PENDING,
+            }
+            for doc, chunks, _, _ in items
+        ]
+        self.docs.upsert(
+            ids=ids,
+            embeddings=[[1.0]] * len(ids),
+            documents=[doc.text for doc, _, _, _ in items],
+            metadatas=metas,
+        )
+        # Leftovers of an earlier interrupted run of these same documents go first.
+        self.chunks.delete(where={"doc_id": {"$in": ids}})
+        chunks = [c for _, cs, _, _ in items for c in cs]
+        vectors = np.concatenate(
+            [np.asarray(v, dtype=np.float32).reshape(len(cs), -1) for _, cs, v, _ in items]
+        )
         for i in range(0, len(chunks), ADD_BATCH):
             part = chunks[i : i + ADD_BATCH]
             self.chunks.upsert(
                 ids=[c.id for c in part],
-                embeddings=[list(map(float, v)) for v in vectors[i : i + ADD_BATCH]],
+                embeddings=vectors[i : i + ADD_BATCH],
                 documents=[c.text for c in part],
                 metadatas=[_chunk_meta(c) for c in part],
             )
-        self.docs.update(ids=[doc.id], metadatas=[{**meta, "status": COMPLETE}])
-        for old in replaces:
-            if old != doc.id:
-                self._drop(old)
+        self.docs.update(ids=ids, metadatas=[{**m, "status": COMPLETE} for m in metas])
+        for _, _, _, replaces in items:
+            for old in replaces:
+                if old not in ids:
+                    self._drop(old)
 
     def _drop(self, doc_id: str) -> None:
         self.docs.update(ids=[doc_id], metadatas=[{"status": SUPERSEDED}])
