@@ -545,12 +545,11 @@ def record_endpoint(port: int = RECORD_PORT) -> Iterator[Endpoint]:
 
 
 # ====================================================================== human-label benchmark
-# The row selection and "points at the changed figure" logic re-implement the small part of
-# benchmarks/bench_verify.py that decides which rows count (kept there unchanged for its own
-# printed report; the two must agree: tests/test_evals_unit.py checks the counts).
-_TOKEN = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")
+# Which rows count and whether a flag "points at the changed figure": shared with
+# benchmarks/bench_verify.py, which imports these.
+TOKEN_RE = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORDS = frozenset(
+NUMBER_WORDS = frozenset(
     [
         "zero",
         "one",
@@ -602,11 +601,11 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def _numeric_token(t: str) -> bool:
-    return bool(_DIGIT.search(t)) or any(p in _NUMBER_WORDS for p in t.lower().split("-"))
+def numeric_token(t: str) -> bool:
+    return bool(_DIGIT.search(t)) or any(p in NUMBER_WORDS for p in t.lower().split("-"))
 
 
-def _opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
+def token_opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
     import difflib
 
     return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
@@ -615,11 +614,11 @@ def _opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, i
 def diff_has_digit(before: str, after: str, *, words: bool = False) -> bool:
     """The edit changes a figure: a token diff (whitespace tokens, or word tokens with
     ``words``) whose changed tokens on either side hold a digit."""
-    split = _TOKEN.findall if words else str.split
+    split = TOKEN_RE.findall if words else str.split
     a, b = split(before), split(after)
     return any(
         _DIGIT.search(t)
-        for op, i1, i2, j1, j2 in _opcodes(a, b)
+        for op, i1, i2, j1, j2 in token_opcodes(a, b)
         if op != "equal"
         for t in a[i1:i2] + b[j1:j2]
     )
@@ -628,18 +627,18 @@ def diff_has_digit(before: str, after: str, *, words: bool = False) -> bool:
 def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
     """Spans of ``after`` the edit inserted or replaced holding a figure (else all inserted
     tokens, else the neighbours of a deleted figure)."""
-    a = _TOKEN.findall(before)
-    bm = list(_TOKEN.finditer(after))
+    a = TOKEN_RE.findall(before)
+    bm = list(TOKEN_RE.finditer(after))
     b = [m.group() for m in bm]
     numeric: list[tuple[int, int]] = []
     other: list[tuple[int, int]] = []
-    for op, i1, i2, j1, j2 in _opcodes(a, b):
+    for op, i1, i2, j1, j2 in token_opcodes(a, b):
         if op == "equal":
             continue
         if j2 > j1:
             for j in range(j1, j2):
-                (numeric if _numeric_token(b[j]) else other).append((bm[j].start(), bm[j].end()))
-        elif any(_numeric_token(t) for t in a[i1:i2]):
+                (numeric if numeric_token(b[j]) else other).append((bm[j].start(), bm[j].end()))
+        elif any(numeric_token(t) for t in a[i1:i2]):
             other.extend((bm[j].start(), bm[j].end()) for j in (j1 - 1, j1) if 0 <= j < len(bm))
     return numeric or other
 

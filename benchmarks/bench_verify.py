@@ -11,7 +11,6 @@ word tokens.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -26,120 +25,35 @@ DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
 from agent import figures, verify  # noqa: E402
-
-NUMBER_WORDS = frozenset(
-    [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "thousand",
-        "million",
-        "billion",
-        "trillion",
-        "dozen",
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-    ]
+from agent.evals import (  # noqa: E402
+    TOKEN_RE,
+    changed_spans,
+    diff_has_digit,
+    numeric_token,
+    token_opcodes,
 )
-_TOKEN = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")
+
 _DIGIT = re.compile(r"\d")
 _DIGIT_STR = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def _numeric_token(t: str) -> bool:
-    return bool(_DIGIT.search(t)) or any(p in NUMBER_WORDS for p in t.lower().split("-"))
-
-
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-
-
 def ws_diff_has_digit(before: str, after: str) -> bool:
     """The issue's selection: a whitespace-token diff whose tokens (either side) hold a digit."""
-    a, b = before.split(), after.split()
-    return any(
-        _DIGIT.search(t)
-        for op, i1, i2, j1, j2 in _opcodes(a, b)
-        if op != "equal"
-        for t in a[i1:i2] + b[j1:j2]
-    )
+    return diff_has_digit(before, after)
 
 
 def word_diff_has_digit(before: str, after: str) -> bool:
     """Same on word tokens (punctuation apart): "1997," -> "1997" is no change."""
-    a, b = _TOKEN.findall(before), _TOKEN.findall(after)
-    return any(
-        _DIGIT.search(t)
-        for op, i1, i2, j1, j2 in _opcodes(a, b)
-        if op != "equal"
-        for t in a[i1:i2] + b[j1:j2]
-    )
-
-
-def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
-    """Spans in ``after`` where a flag "points at the change": the word tokens the edit
-    inserted or replaced that hold a digit or number word (else all inserted tokens, else the
-    tokens around a deletion). Empty when the edit inserted nothing numeric and deleted nothing.
-    """
-    a = _TOKEN.findall(before)
-    bm = list(_TOKEN.finditer(after))
-    b = [m.group() for m in bm]
-    numeric: list[tuple[int, int]] = []
-    other: list[tuple[int, int]] = []
-    for op, i1, i2, j1, j2 in _opcodes(a, b):
-        if op == "equal":
-            continue
-        if j2 > j1:
-            for j in range(j1, j2):
-                (numeric if _numeric_token(b[j]) else other).append((bm[j].start(), bm[j].end()))
-        elif any(_numeric_token(t) for t in a[i1:i2]):  # a figure deleted: its neighbours
-            other.extend((bm[j].start(), bm[j].end()) for j in (j1 - 1, j1) if 0 <= j < len(bm))
-    return numeric or other
+    return diff_has_digit(before, after, words=True)
 
 
 def wider_changed(before: str, after: str) -> bool:
     """The wider set: the edited side's changed word tokens hold a digit or a number word."""
-    a = _TOKEN.findall(before)
-    b = _TOKEN.findall(after)
+    a = TOKEN_RE.findall(before)
+    b = TOKEN_RE.findall(after)
     return any(
-        _numeric_token(t)
-        for op, _i1, _i2, j1, j2 in _opcodes(a, b)
+        numeric_token(t)
+        for op, _i1, _i2, j1, j2 in token_opcodes(a, b)
         if op in ("replace", "insert")
         for t in b[j1:j2]
     )
@@ -150,7 +64,7 @@ def has_digit(text: str) -> bool:
 
 
 def has_figure_words(text: str) -> bool:
-    return any(_numeric_token(m.group()) for m in _TOKEN.finditer(text))
+    return any(numeric_token(m.group()) for m in TOKEN_RE.finditer(text))
 
 
 def naive_flags(article: str, summary: str) -> list[str]:
