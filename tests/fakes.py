@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -32,3 +33,40 @@ class FakeHashEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+
+Step = str | Callable[[list[Any]], str] | BaseException
+
+
+def fake_chat_model(*steps: Step) -> Any:
+    """A FAKE chat model: each call takes the next step (a reply, a function of the messages
+    giving a reply, or an exception); it records the messages it saw. No step left: fails."""
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+    from pydantic import Field
+
+    class FakeScriptedChatModel(BaseChatModel):
+        steps: list[Any]
+        seen: list[list[Any]] = Field(default_factory=list)
+
+        @property
+        def _llm_type(self) -> str:
+            return "fake-scripted"
+
+        def _generate(
+            self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
+        ) -> ChatResult:
+            self.seen.append(list(messages))
+            assert self.steps, "the FAKE model was called more often than scripted"
+            step = self.steps.pop(0)
+            if isinstance(step, BaseException):
+                raise step
+            text = step(messages) if callable(step) else step
+            msg = AIMessage(
+                content=text,
+                usage_metadata={"input_tokens": 100, "output_tokens": 20, "total_tokens": 120},
+            )
+            return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    return FakeScriptedChatModel(steps=list(steps), seen=[])

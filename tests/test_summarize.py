@@ -19,6 +19,7 @@ from agent.errors import EmptyInputError, EndpointError, InputError
 from agent.llm import ChatAdapter, Endpoint
 from agent.models import Document
 from agent.summarize import Source, Summary, quote_in, summarize
+from tests.fakes import Step, fake_chat_model
 
 TEXT = (
     "Acme Corp reported revenue of $12 million in 2023.\n"
@@ -30,40 +31,6 @@ OTHER = "Globex opened a plant in Texas in 2021.\nThe plant cost $40 million to 
 
 
 # ---------------------------------------------------------------- the fake model
-Step = str | Callable[[list[Any]], str] | BaseException
-
-
-def fake_chat_model(*steps: Step) -> Any:
-    """A FAKE chat model: each call takes the next step (a reply, a function of the prompt
-    messages giving a reply, or an exception to raise) and records the messages it saw."""
-    from langchain_core.language_models.chat_models import BaseChatModel
-    from langchain_core.messages import AIMessage
-    from langchain_core.outputs import ChatGeneration, ChatResult
-    from pydantic import Field
-
-    class FakeScriptedChatModel(BaseChatModel):
-        steps: list[Any]
-        seen: list[list[Any]] = Field(default_factory=list)
-
-        @property
-        def _llm_type(self) -> str:
-            return "fake-scripted"
-
-        def _generate(
-            self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
-        ) -> ChatResult:
-            self.seen.append(list(messages))
-            step = self.steps.pop(0)
-            if isinstance(step, BaseException):
-                raise step
-            text = step(messages) if callable(step) else step
-            msg = AIMessage(
-                content=text,
-                usage_metadata={"input_tokens": 100, "output_tokens": 20, "total_tokens": 120},
-            )
-            return ChatResult(generations=[ChatGeneration(message=msg)])
-
-    return FakeScriptedChatModel(steps=list(steps), seen=[])
 
 
 def reply(*bullets: tuple[Any, ...]) -> str:
@@ -455,7 +422,7 @@ def test_stored_documents_use_stored_spans_and_query(tmp_path: Path) -> None:
     from agent.ingest import ingest
     from agent.settings import get_settings
     from agent.store import open_store
-    from tests.fakes import FakeHashEmbedder
+    from tests.fakes import FakeHashEmbedder, fake_chat_model
 
     (tmp_path / "acme.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "globex.txt").write_text(OTHER, encoding="utf-8")
