@@ -40,6 +40,9 @@ THRESHOLDS: dict[str, tuple[Literal["higher", "lower"], float, bool]] = {
     "cases_failed": ("lower", 0.0, False),
     "mutation_caught_share": ("higher", 0.0, False),
     "verbatim_false_alarms": ("lower", 0.0, False),
+    "expect_met_share": ("higher", 0.0, False),
+    "abstention_correct_share": ("higher", 0.0, False),
+    "conflicts_reported_share": ("higher", 0.0, False),
     "calls_per_case": ("lower", 0.10, True),
     "tokens_per_case": ("lower", 0.10, True),
 }
@@ -185,6 +188,19 @@ def render_terminal(report: EvalReport, console: Any = None) -> None:
         f"extractive figures supported {_pct(o.get('extractive_supported_share'))}, "
         f"forbidden figures in output {o.get('forbidden_in_output')}"
     )
+    if o.get("ask_cases"):
+        con.print(
+            f"[bold]ask[/]: {o.get('ask_cases')} case(s), expected outcome met "
+            f"{_pct(o.get('expect_met_share'))}, abstention correct "
+            f"{_pct(o.get('abstention_correct_share'))} (abstained {o.get('abstained')}, "
+            f"missed {o.get('missed_abstentions')}, false {o.get('false_abstentions')}), "
+            f"conflicts reported {_pct(o.get('conflicts_reported_share'))}; per case: "
+            + ", ".join(
+                f"{c.case} {c.outcome} (expected {c.expect or '-'})"
+                for c in report.cases
+                if c.outcome is not None
+            )
+        )
     con.print(
         f"[bold]cost[/]: {o.get('llm_calls')} LLM calls ({_num(o.get('calls_per_case'), 2)} per "
         f"case), {_num(o.get('tokens_per_case'), 0)} tokens per case, recorded wall "
@@ -321,6 +337,9 @@ def render_html(report: EvalReport, runs: Sequence[CaseRun]) -> str:
                 f"<p class='bad'>forbidden figures in the output: "
                 f"{_esc(', '.join(c.forbidden_in_output))}</p>"
             )
+        ans = run.output.answer if run and run.output else None
+        if ans is not None:
+            out.append(_answer_html(ans, c.expect))
         summary = run.output.summary if run and run.output else None
         if summary is not None and run is not None:
             docs = {s.doc.id: s.doc for s in run.sources}
@@ -347,6 +366,33 @@ def render_html(report: EvalReport, runs: Sequence[CaseRun]) -> str:
         out.append("</details>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _answer_html(ans: Any, expect: str | None) -> str:
+    """An ask's output: outcome against the expectation, the answer line, each statement with
+    its verdicts and cited sentences, conflicts and closest evidence."""
+    met = "" if expect is None else f" (expected: {_esc(expect)})"
+    parts = [
+        f"<p><b>{_esc(ans.status.replace('_', ' '))}</b>{met}: {_esc(ans.text)}</p>",
+        f"<p class='dim'>Q: {_esc(ans.question)}</p><ul>",
+    ]
+    for b in ans.statements():
+        verdicts = ", ".join(
+            f"{v.figure.text} {v.verdict}" for v in (b.check.verdicts if b.check else [])
+        )
+        cites = "".join(f"<li class='small'>{_esc(c.text)}</li>" for c in b.citations)
+        parts.append(
+            f"<li>[{_esc(b.origin)}{', flagged' if b.flagged else ''}] {_esc(b.text)}"
+            f"{' · ' + _esc(verdicts) if verdicts else ''}<ul>{cites}</ul></li>"
+        )
+    parts.append("</ul>")
+    for conflict in ans.conflicts:
+        lis = "".join(f"<li>{_esc(v.text)}: {_esc(v.citation.text)}</li>" for v in conflict.values)
+        parts.append(f"<p>sources disagree on {_esc(conflict.noun)}:</p><ul>{lis}</ul>")
+    if ans.closest_evidence:
+        lis = "".join(f"<li>{_esc(c.text)}</li>" for c in ans.closest_evidence)
+        parts.append(f"<p>closest evidence:</p><ul class='small'>{lis}</ul>")
+    return "".join(parts)
 
 
 def _case_index(report: EvalReport) -> str:

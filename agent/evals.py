@@ -26,8 +26,9 @@ from .errors import InputError, VerisumError
 from .figures import Figure, extract_figures
 
 if TYPE_CHECKING:
+    from .answer import Answer
     from .llm import ChatAdapter, Endpoint
-    from .summarize import Source, Summary
+    from .summarize import Bullet, Source, Summary
 
 ROOT = Path(__file__).resolve().parent.parent
 EVALS = ROOT / "evals"
@@ -38,6 +39,7 @@ MANIFEST_FILE = "manifest.json"
 EVAL_SCHEMA_VERSION = "1"
 
 Task = Literal["summarize", "ask"]
+Outcome = Literal["answer", "abstain", "conflict"]
 
 
 class StaleRecordingError(VerisumError):
@@ -102,6 +104,12 @@ class EvalCase(BaseModel):
     task: Task = "summarize"
     documents: list[DocSpec] = Field(min_length=1)
     question: str | None = Field(default=None, description="the question (task: ask)")
+    k: int = Field(default=5, ge=1, le=50, description="chunks to retrieve (task: ask)")
+    expect: Outcome | None = Field(
+        default=None,
+        description="task: ask: the outcome a good run has (answered; 'the documents do not "
+        "say'; sources reported as disagreeing)",
+    )
     bullets: int = Field(default=5, ge=1, le=20)
     length: Literal["short", "medium", "long"] = "medium"
     focus: str | None = None
@@ -114,6 +122,8 @@ class EvalCase(BaseModel):
     def _question(self) -> EvalCase:
         if self.task == "ask" and not self.question:
             raise ValueError("task: ask needs a question")
+        if self.task != "ask" and self.expect is not None:
+            raise ValueError("expect: is for task: ask")
         return self
 
 
@@ -306,6 +316,8 @@ def recording(path: Path, *, record: bool) -> Iterator[_Tape]:
     with v.use_cassette(str(path), allow_playback_repeats=True) as cas:
         tape.recorded = list(cas.requests)
         yield tape
+    if record and not path.exists():  # no call made (an ask decided before the model)
+        path.write_text("interactions: []\nversion: 1\n", encoding="utf-8")
 
 
 # ====================================================================== manifest
@@ -356,7 +368,9 @@ class TaskOutput:
     """What a task produced, in the shape the metrics read."""
 
     summary: Summary | None = None
-    answer: Any = None  # the ``ask`` result, when that task exists
+    answer: Answer | None = None  # the ``ask`` result
+    sources: list[Source] | None = None  # the documents as the task stored them (ask)
+    context: list[Source] = field(default_factory=list)  # what the model was shown (ask)
 
 
 TaskRunner = Callable[[EvalCase, list["Source"], "ChatAdapter"], TaskOutput]
@@ -377,19 +391,49 @@ def _run_summarize(case: EvalCase, sources: list[Source], adapter: ChatAdapter) 
 
 
 def _run_ask(case: EvalCase, sources: list[Source], adapter: ChatAdapter) -> TaskOutput:
-    """The extension point for ``task: ask``: ``agent.answer.ask(question, sources, adapter)``
-    (not there yet: ``agent.answer.answer`` needs an ingested store). A result with ``bullets``
-    and ``stats`` is scored like a summary; otherwise only its cost is."""
-    try:
-        from . import answer
-    except ImportError:
-        raise InputError("task: ask needs agent/answer.py, not available yet") from None
-    fn = getattr(answer, "ask", None)
-    if fn is None:
-        raise InputError("agent/answer.py has no ask() function")
-    result = fn(case.question, sources, adapter)
-    summary = result if hasattr(result, "bullets") and hasattr(result, "stats") else None
-    return TaskOutput(summary=summary, answer=result)
+    """``verisum ask`` on the case's documents: ingest them into a throwaway embedded store
+    (temporary home and collection; the local embedding model, deterministic and offline,
+    from the process-wide model cache) and call ``agent.answer.answer`` as the CLI does."""
+    import tempfile
+
+    from .answer import answer, context_sources
+    from .embeddings import get_embedder
+    from .ingest import ingest
+    from .settings import get_settings
+    from .store import open_store
+    from .summarize import source_from_store
+
+    assert case.question is not None
+    base = get_settings()
+    embedder = get_embedder(base.model_copy(update={"embedding": "local"}))
+    with tempfile.TemporaryDirectory(prefix="verisum-eval-", ignore_cleanup_errors=True) as tmp:
+        home = Path(tmp)
+        settings = base.model_copy(
+            update={
+                "home": home,
+                "chroma_url": None,
+                "collection": "verisum-eval",
+                "embedding": "local",
+            }
+        )
+        paths = []
+        for i, src in enumerate(sources):
+            if src.doc.source.startswith("bump:"):  # not a file: ingest its text from one
+                f = home / "docs" / f"{i}-{src.doc.source.replace(':', '-').replace('/', '-')}.txt"
+                f.parent.mkdir(parents=True, exist_ok=True)
+                f.write_text(src.doc.text, encoding="utf-8")
+                paths.append(str(f))
+            else:
+                paths.append(src.doc.source)
+        store = open_store(settings, embedder)
+        report = ingest(paths, store=store)
+        if not report.ok:
+            bad = "; ".join(f"{r.source}: {r.error}" for r in report.results if r.error)
+            raise InputError(f"ingesting the case's documents failed: {bad}")
+        ans = answer(store, case.question, adapter, k=case.k, policy=case.policy)
+        stored = [source_from_store(store, r.doc_id) for r in report.results if r.doc_id]
+        context = context_sources(store, ans.retrieved)
+    return TaskOutput(answer=ans, sources=stored, context=context)
 
 
 TASKS: dict[str, TaskRunner] = {"summarize": _run_summarize, "ask": _run_ask}
@@ -852,6 +896,12 @@ class CaseMetrics(BaseModel):
     mutant_detail: list[Mutant] = Field(default_factory=list)
     false_alarm_detail: list[str] = Field(default_factory=list)
     key_missing: list[str] = Field(default_factory=list)
+    # task: ask
+    outcome: Outcome | None = None
+    expect: Outcome | None = None
+    expect_met: bool | None = None
+    conflicts: int = 0
+    abstain_reasons: list[str] = Field(default_factory=list)
 
 
 def _units(sources: Sequence[Source]) -> dict[int, str]:
@@ -877,7 +927,13 @@ def _reply_citations(calls: Sequence[Any], sources: Sequence[Source]) -> tuple[i
             data = json.loads(c.response)
         except ValueError:
             continue
-        items = data.get("bullets") if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            continue
+        items = data.get("bullets")
+        if c.prompt == "answer":  # the ask reply: the answer (when answerable) and key points
+            items = list(data.get("key_points") or [])
+            if data.get("answerable") and str(data.get("answer") or "").strip():
+                items.insert(0, {"sentence_ids": data.get("sentence_ids")})
         if not isinstance(items, list):
             continue
         for b in items:
@@ -918,22 +974,34 @@ def case_metrics(run: CaseRun, *, mutate: bool = True) -> CaseMetrics:
         m.llm_calls += 1
         m.prompt_tokens += c.usage.prompt_tokens
         m.completion_tokens += c.usage.completion_tokens
+    out = run.output
+    ans = out.answer if out else None
+    sources = out.sources if out and out.sources is not None else run.sources
+    shown = out.context if out and ans is not None else sources  # the numbering the model saw
     m.cited_ids, m.cited_ids_valid, m.reply_bullets, m.reply_bullets_valid = _reply_citations(
-        run.calls, run.sources
+        run.calls, shown
     )
-    summary = run.output.summary if run.output else None
-    if summary is None:
+    summary = out.summary if out else None
+    if summary is not None:
+        bullets, st = list(summary.bullets), summary.stats
+    elif ans is not None:
+        bullets, st = ans.statements(), ans.stats
+        _ask_outcome(m, run.case, ans)
+    else:
         return m
-    docs = {s.doc.id: s.doc for s in run.sources}
-    spans = {s.doc.id: [(x.start, x.end) for x in s.sentences] for s in run.sources}
-    st = summary.stats
-    m.bullets = len(summary.bullets)
+    docs = {s.doc.id: s.doc for s in sources}
+    spans = {s.doc.id: [(x.start, x.end) for x in s.sentences] for s in sources}
+    if ans is not None:
+        extra = list(ans.closest_evidence) + [v.citation for c in ans.conflicts for v in c.values]
+        if any(docs[c.doc_id].text[c.start : c.end] != c.text for c in extra):
+            m.citations_exact = False
+    m.bullets = len(bullets)
     m.invalid_replies = st.invalid_replies
     m.unverified_before_repair = st.unverified_before_repair
     m.repaired, m.fell_back, m.flagged = st.repaired, st.fell_back, st.flagged
     m.dropped, m.lead_fallback = st.dropped, st.lead_fallback
     generated: list[str] = []
-    for b in summary.bullets:
+    for b in bullets:
         for c in b.citations:
             if docs[c.doc_id].text[c.start : c.end] != c.text:
                 m.citations_exact = False
@@ -960,7 +1028,9 @@ def case_metrics(run: CaseRun, *, mutate: bool = True) -> CaseMetrics:
             m.output_figures += len(b.check.verdicts)
             m.output_supported += sum(v.verdict == "supported" for v in b.check.verdicts)
     # key figures and forbidden figures
-    all_text = [s.doc.text for s in run.sources]
+    all_text = [s.doc.text for s in sources]
+    # an ask's conflict reports a figure with its citation: output, cited
+    conflict_values = [v for c in ans.conflicts for v in c.values] if ans is not None else []
     for kf in run.case.must_contain:
         key = key_figure(kf.figure)
         if key is None:
@@ -968,22 +1038,47 @@ def case_metrics(run: CaseRun, *, mutate: bool = True) -> CaseMetrics:
         m.key_figures += 1
         if any(_contains(t, key) for t in generated):
             m.key_generated += 1
-        holders = [b for b in summary.bullets if _contains(b.text, key)]
-        if holders:
+        holders = [b for b in bullets if _contains(b.text, key)]
+        stated = [v for v in conflict_values if _contains(v.text, key)]
+        if holders or stated:
             m.key_output += 1
         else:
             m.key_missing.append(kf.figure)
-        if any(_cites_key(b, kf, key, all_text) for b in holders):
+        if any(_cites_key(b, kf, key, all_text) for b in holders) or any(
+            _cites_key(_Cited([v.citation]), kf, key, all_text) for v in stated
+        ):
             m.key_cited += 1
     for ff in run.case.must_not_contain:
         bad = key_figure(ff.figure)
         if bad is None:
             continue
-        if any(not b.flagged and _contains(b.text, bad) for b in summary.bullets):
+        if any(not b.flagged and _contains(b.text, bad) for b in bullets):
             m.forbidden_in_output.append(ff.figure)
     if mutate:
-        mutation_score(m, summary, run.sources)
+        mutation_score(m, bullets, sources)
     return m
+
+
+@dataclass
+class _Cited:
+    citations: list[Any]
+
+
+_OUTCOME: dict[str, Outcome] = {
+    "answered": "answer",
+    "not_in_documents": "abstain",
+    "conflicting": "conflict",
+}
+
+
+def _ask_outcome(m: CaseMetrics, case: EvalCase, ans: Answer) -> None:
+    """What an ask did (answered, abstained, reported a conflict) against what the case expects."""
+    m.outcome = _OUTCOME[ans.status]
+    m.expect = case.expect
+    m.conflicts = len(ans.conflicts)
+    m.abstain_reasons = list(ans.abstain_reasons)
+    if case.expect is not None:
+        m.expect_met = m.outcome == case.expect
 
 
 def _cites_key(b: Any, kf: KeyFigure, key: Figure, texts: list[str]) -> bool:
@@ -1192,13 +1287,13 @@ def mutate_claim(
     return out, [], len(chk.verdicts)
 
 
-def mutation_score(m: CaseMetrics, summary: Summary, sources: Sequence[Source]) -> None:
+def mutation_score(m: CaseMetrics, bullets: Sequence[Bullet], sources: Sequence[Source]) -> None:
     """Mutate the figures of the case's verified output (model bullets that verify, and every
     cited source sentence, which is verbatim) and count what the verifier catches."""
     docs = {s.doc.id: s for s in sources}
     seen: set[tuple[str, str]] = set()
     budget = MAX_MUTATED_FIGURES
-    for b in summary.bullets:
+    for b in bullets:
         claims: list[tuple[str, list[tuple[int, int]], bool]] = []
         if b.origin != "extractive" and b.verified and not b.flagged:
             claims.append((b.text, [(c.start, c.end) for c in b.citations], False))
@@ -1298,6 +1393,27 @@ def aggregate(cases: Sequence[CaseMetrics]) -> dict[str, float | int | None]:
         "verbatim_figures": s("verbatim_figures"),
         "verbatim_false_alarms": s("verbatim_false_alarms"),
     }
+    asks = [c for c in done if c.outcome is not None]
+    if asks:  # task: ask: abstention and conflicts against what the cases expect
+        judged = [c for c in asks if c.expect is not None]
+        should = [c for c in judged if c.expect == "abstain"]
+        conflict = [c for c in judged if c.expect == "conflict"]
+        out |= {
+            "ask_cases": len(asks),
+            "expect_met_share": _share(sum(bool(c.expect_met) for c in judged), len(judged)),
+            "abstention_correct_share": _share(
+                sum((c.outcome == "abstain") == (c.expect == "abstain") for c in judged),
+                len(judged),
+            ),
+            "abstained": sum(c.outcome == "abstain" for c in asks),
+            "missed_abstentions": sum(c.outcome != "abstain" for c in should),
+            "false_abstentions": sum(
+                c.outcome == "abstain" for c in judged if c.expect != "abstain"
+            ),
+            "conflicts_reported_share": _share(
+                sum(c.outcome == "conflict" for c in conflict), len(conflict)
+            ),
+        }
     for kind in MUTANT_KINDS:
         ms = [mu for c in done for mu in c.mutant_detail if mu.kind == kind]
         out[f"mutants_{kind}"] = len(ms)

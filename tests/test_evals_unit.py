@@ -291,3 +291,96 @@ def test_row_selection_agrees_with_the_benchmark(bump_rows: list[dict[str, Any]]
     for r in bump_rows[:50]:
         a, b = r["reference_summary"], r["edited_summary"]
         assert evals.changed_spans(a, b) == bench_verify.changed_spans(a, b)
+
+
+# ---------------------------------------------------------------- task: ask
+def test_expect_is_for_ask_only() -> None:
+    doc = [evals.DocSpec(path="x")]
+    case = evals.EvalCase(id="q", task="ask", question="How many?", documents=doc, expect="abstain")
+    assert case.expect == "abstain" and case.k == 5
+    with pytest.raises(ValueError, match="expect: is for task: ask"):
+        evals.EvalCase(id="s", documents=doc, expect="answer")
+
+
+def test_aggregate_scores_abstention_and_conflicts() -> None:
+    def ask(case: str, outcome: str, expect: str | None) -> evals.CaseMetrics:
+        return metrics(
+            case=case,
+            outcome=outcome,
+            expect=expect,
+            expect_met=None if expect is None else outcome == expect,
+        )
+
+    o = evals.aggregate(
+        [
+            ask("a", "abstain", "abstain"),
+            ask("b", "abstain", "answer"),  # a false abstention
+            ask("c", "answer", "abstain"),  # a missed one
+            ask("d", "conflict", "conflict"),
+            ask("e", "answer", None),  # no expectation: counted, not judged
+        ]
+    )
+    assert o["ask_cases"] == 5 and o["abstained"] == 2
+    assert o["expect_met_share"] == 0.5 and o["abstention_correct_share"] == 0.5
+    assert o["missed_abstentions"] == 1 and o["false_abstentions"] == 1
+    assert o["conflicts_reported_share"] == 1.0
+    assert "ask_cases" not in evals.aggregate([metrics(case="s")])
+
+
+def test_reply_citations_read_the_answer_reply() -> None:
+    from agent.chunking import split_sentences
+    from agent.documents import load_bytes
+    from agent.llm import LLMCall
+    from agent.summarize import Source
+
+    doc = load_bytes(DOC.encode(), "demo", ".txt")
+    src = Source(doc, split_sentences(doc.text))
+    reply = {
+        "answerable": True,
+        "answer": "11,000 soldiers.",
+        "sentence_ids": [1, 42],
+        "key_points": [{"text": "pay", "sentence_ids": [2], "quote": "$2,000 a month"}],
+    }
+    call = LLMCall(prompt="answer", messages=[], response=json.dumps(reply))
+    assert evals._reply_citations([call], [src]) == (3, 2, 2, 1)
+    reply["answerable"] = False  # an abstaining reply's answer line cites nothing
+    call = LLMCall(prompt="answer", messages=[], response=json.dumps(reply))
+    assert evals._reply_citations([call], [src]) == (1, 1, 1, 1)
+
+
+def _copy_ask_recording(tmp_path: Path, case_id: str) -> evals.EvalCase:
+    (suite,) = evals.load_suites(ROOT / "evals", names=["ask"], cases=[case_id])
+    src = evals.cassette_path("ask", case_id, ROOT / "evals")
+    dst = evals.cassette_path("ask", case_id, tmp_path)
+    dst.parent.mkdir(parents=True)
+    shutil.copy(src, dst)
+    shutil.copy(ROOT / "evals" / "manifest.json", tmp_path / "manifest.json")
+    return suite.cases[0]
+
+
+@pytest.mark.parametrize(
+    ("case_id", "outcome"),
+    [("ask-seed-tanks-abstain", "abstain"), ("ask-conflicting-sources", "conflict")],
+)
+def test_ask_case_replays_through_a_throwaway_store(
+    tmp_path: Path, case_id: str, outcome: str
+) -> None:
+    """Ingest into a temporary store, agent.answer.answer, recorded replies; nothing of it
+    is left in the user's store."""
+    from agent.store import open_store
+
+    case = _copy_ask_recording(tmp_path, case_id)
+    run = evals.run_case("ask", case, folder=tmp_path)
+    assert run.status == "ok", run.error
+    assert run.output is not None and run.output.answer is not None
+    m = evals.case_metrics(run)
+    assert m.outcome == outcome and m.expect_met and m.citations_exact
+    if outcome == "conflict":
+        assert run.calls and m.key_output == m.key_figures == 2 and m.key_cited == 2
+        assert len(run.output.sources or []) == 2 and run.output.context
+    else:
+        assert not run.calls and m.abstain_reasons == ["missing_term"]
+    assert open_store().list_documents() == []
+    changed = case.model_copy(update={"question": case.question.replace("soldiers", "troops")})
+    stale = evals.run_case("ask", changed, folder=tmp_path)
+    assert stale.status == ("stale" if outcome == "conflict" else "ok")
