@@ -594,7 +594,14 @@ def answer(
         for b in final
         if b.origin in ("model", "repaired")
         and b.verified
-        and any(_same_noun(w, q) for w in _words(b.text) for q in qwords)  # on the question
+        # on the question: the statement, or the sentences it cites and restates, share a word
+        # with it (a bare "11,000" answering "how many soldiers ...?" is on the question)
+        and any(
+            _same_noun(w, q)
+            for text in (b.text, *(c.text for c in b.citations))
+            for w in _words(text)
+            for q in qwords
+        )
     ]
     with_figures = [b for b in written if b.check and b.check.verdicts]
     if reply is not None and not reply.answerable:

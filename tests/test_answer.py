@@ -374,3 +374,18 @@ def test_renderers_show_marks_conflicts_and_evidence(store_with: Callable[..., A
     out = con.export_text()
     assert "Sources disagree" in out and "• 450 — Acme Corp annual report" in out
     assert "Sources\n" in out and "verified ·" in out
+
+
+def test_a_bare_figure_answer_is_on_the_question_through_its_citation(
+    store_with: Callable[..., Any],
+) -> None:
+    store = store_with(ACME)
+
+    def bare(p: str) -> str:
+        return reply("450", [sid(p, "Acme Corp employs 450")])
+
+    a = answer(
+        store, "How many people does Acme Corp employ?", adapter(fake_chat_model(by_prompt(bare)))
+    )
+    assert a.status == "answered" and not a.abstain_reasons and a.text == "450"
+    assert_exact(a, store)
