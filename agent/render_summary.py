@@ -10,16 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .render import MARK, STYLE
 from .summarize import Bullet, Summary
 from .verify import FigureVerdict
 
-STYLE = {
-    "supported": "bold green",
-    "contradicted": "bold red",
-    "not_found": "bold yellow",
-    "cited_elsewhere": "bold magenta",
-}
-MARK = {"supported": "✓", "contradicted": "✗", "not_found": "?", "cited_elsewhere": "↪"}
 LABEL = {
     "supported": "supported",
     "contradicted": "contradicted",
