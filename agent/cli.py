@@ -68,7 +68,7 @@ def console_for(stderr: bool = False) -> Any:
 
 
 # ---------------------------------------------------------------- config
-@app.command("config")
+@app.command("config", short_help="Show the settings and where each came from.")
 def config_cmd(as_json: JsonOpt = False) -> None:
     """Show the effective settings (secrets masked) and where each came from."""
     from .settings import describe, get_settings
@@ -89,7 +89,7 @@ def config_cmd(as_json: JsonOpt = False) -> None:
 
 
 # ---------------------------------------------------------------- ingest / docs / search
-@app.command("ingest")
+@app.command("ingest", short_help="Add files, folders or stdin to the store.")
 def ingest_cmd(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
     include: Annotated[
@@ -214,7 +214,7 @@ def docs_rm(
             typer.echo(f"removed {d}")
 
 
-@app.command("search")
+@app.command("search", short_help="Find the chunks most similar to a query.")
 def search_cmd(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of chunks.")] = 5,
@@ -242,7 +242,7 @@ def search_cmd(
 
 
 # ---------------------------------------------------------------- verify
-@app.command("verify")
+@app.command("verify", short_help="Check every figure of a summary.")
 def verify_cmd(
     summary: Annotated[
         str, typer.Option("--summary", "-s", help="Summary file to check, or - for stdin.")
@@ -294,7 +294,7 @@ def verify_cmd(
 
 
 # ---------------------------------------------------------------- logs
-@app.command("logs")
+@app.command("logs", short_help="Show recent LLM calls and their tokens.")
 def logs_cmd(
     n: Annotated[int, typer.Option("-n", "--last", min=1, help="How many calls.")] = 20,
     full: Annotated[bool, typer.Option("--full", help="Print prompts and responses.")] = False,
@@ -344,7 +344,7 @@ def logs_cmd(
 
 
 # ---------------------------------------------------------------- summarize
-@app.command("summarize")
+@app.command("summarize", short_help="Cited bullet summary, every figure verified.")
 def summarize_cmd(
     file: Annotated[str | None, typer.Argument(help="A file to summarize (not stored).")] = None,
     doc: Annotated[
@@ -450,7 +450,7 @@ def summarize_cmd(
 
 
 # ---------------------------------------------------------------- ask
-@app.command("ask")
+@app.command("ask", short_help="Answer a question from the ingested documents.")
 def ask_cmd(
     question: Annotated[
         str | None, typer.Argument(help="The question (none: an interactive session).")
@@ -567,7 +567,7 @@ def ask_cmd(
 
 
 # ---------------------------------------------------------------- eval
-@app.command("eval")
+@app.command("eval", short_help="Run the eval suites on recorded responses.")
 def eval_cmd(
     suite: Annotated[
         list[str] | None, typer.Option("--suite", "-s", help="Only this suite (repeatable).")
