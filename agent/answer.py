@@ -569,15 +569,10 @@ def answer(
             b = fixed[b.id]
             run.stats.repaired += 1
         elif not b.verified:
-            if policy == "drop":
-                run.stats.dropped += 1
+            settled = run.settle(b)
+            if settled is None:
                 continue
-            if policy == "flag":
-                b.flagged = True
-                run.stats.flagged += 1
-            else:
-                b = run.extractive(b)
-                run.stats.fell_back += 1
+            b = settled
         final.append(b)
     extractive = [b for b in final if b.origin == "extractive"]
     if extractive:

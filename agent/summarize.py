@@ -586,6 +586,19 @@ class Run:
         }
 
     # ------------------------------------------------------------ policy
+    def settle(self, b: Bullet) -> Bullet | None:
+        """A bullet still unverified after repair, under the policy: dropped (``None``),
+        flagged, or replaced by its cited sentences (fallback)."""
+        if self.policy == "drop":
+            self.stats.dropped += 1
+            return None
+        if self.policy == "flag":
+            b.flagged = True
+            self.stats.flagged += 1
+            return b
+        self.stats.fell_back += 1
+        return self.extractive(b)
+
     def extractive(self, b: Bullet) -> Bullet:
         text = " ".join(" ".join(c.text.split()) for c in b.citations)
         return Bullet(
@@ -688,15 +701,10 @@ def summarize(
             b = fixed[b.id]
             run.stats.repaired += 1
         elif not b.verified:
-            if policy == "drop":
-                run.stats.dropped += 1
+            settled = run.settle(b)
+            if settled is None:
                 continue
-            if policy == "flag":
-                b.flagged = True
-                run.stats.flagged += 1
-            else:
-                b = run.extractive(b)
-                run.stats.fell_back += 1
+            b = settled
         key = tuple((c.doc_id, c.start) for c in b.citations)
         if b.origin == "extractive" and key in cited:
             run.stats.duplicates_removed += 1  # same sentences already shown
