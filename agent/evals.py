@@ -226,7 +226,7 @@ def load_source(spec: DocSpec, root: Path = ROOT, data: Path = DATA) -> Source:
 
 
 # ====================================================================== recordings
-def _json_body(request: Any) -> Any:
+def json_body(request: Any) -> Any:
     body = request.body
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
@@ -236,11 +236,12 @@ def _json_body(request: Any) -> Any:
         return body
 
 
-def _body_matcher(r1: Any, r2: Any) -> None:
-    assert _json_body(r1) == _json_body(r2), "request body differs from the recording"
+def body_matcher(r1: Any, r2: Any) -> None:
+    """Match requests on their normalized JSON body, so a changed prompt never replays."""
+    assert json_body(r1) == json_body(r2), "request body differs from the recording"
 
 
-_STRIP_RESPONSE = {
+STRIP_RESPONSE = {
     "openai-organization",
     "openai-project",
     "openai-processing-ms",
@@ -255,12 +256,12 @@ _STRIP_RESPONSE = {
 }
 
 
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     """Keep only content headers: recordings carry no identifiers, keys or cookies."""
     headers = response.get("headers", {})
     for name in list(headers):
         low = name.lower()
-        if low in _STRIP_RESPONSE or low.startswith(("x-ratelimit", "openai-", "x-")):
+        if low in STRIP_RESPONSE or low.startswith(("x-ratelimit", "openai-", "x-")):
             del headers[name]
     return response
 
@@ -283,8 +284,8 @@ class _Tape:
 
     def stale_bodies(self) -> list[Any]:
         """Requests sent that the recording does not hold."""
-        have = [_json_body(r) for r in self.recorded]
-        return [_json_body(r) for r in self.seen if _json_body(r) not in have]
+        have = [json_body(r) for r in self.recorded]
+        return [json_body(r) for r in self.seen if json_body(r) not in have]
 
 
 @contextmanager
@@ -308,10 +309,10 @@ def recording(path: Path, *, record: bool) -> Iterator[_Tape]:
         match_on=["method", "scheme", "host", "port", "path", "query", "json_body"],
         decode_compressed_response=True,
         before_record_request=seen,
-        before_record_response=_scrub_response,
+        before_record_response=scrub_response,
         filter_headers=["authorization", "api-key", "openai-api-key", "cookie", "user-agent"],
     )
-    v.register_matcher("json_body", _body_matcher)
+    v.register_matcher("json_body", body_matcher)
     path.parent.mkdir(parents=True, exist_ok=True)
     with v.use_cassette(str(path), allow_playback_repeats=True) as cas:
         tape.recorded = list(cas.requests)
@@ -556,7 +557,7 @@ def _stale_message(suite: str, case: str, path: Path, stale: list[Any], have: li
     """Why a replay failed: which part of the request changed, and how to re-record."""
     what = ""
     new = stale[0]
-    old = [_json_body(r) for r in have]
+    old = [json_body(r) for r in have]
     if isinstance(new, dict) and old and isinstance(old[0], dict):
         same_msgs = [o for o in old if o.get("messages") == new.get("messages")]
         if same_msgs:

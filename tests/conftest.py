@@ -12,29 +12,11 @@ from typing import Any
 
 import pytest
 
+from agent.evals import body_matcher, scrub_response
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = ROOT / "seeds"
-
-STRIP_RESPONSE_HEADERS = {
-    "openai-organization",
-    "openai-project",
-    "openai-processing-ms",
-    "openai-version",
-    "set-cookie",
-    "x-request-id",
-    "cf-ray",
-    "x-ratelimit-limit-requests",
-    "x-ratelimit-limit-tokens",
-    "x-ratelimit-remaining-requests",
-    "x-ratelimit-remaining-tokens",
-    "x-ratelimit-reset-requests",
-    "x-ratelimit-reset-tokens",
-    "date",
-    "server",
-    "cf-cache-status",
-    "alt-svc",
-}
 
 
 @pytest.fixture(scope="session")
@@ -66,29 +48,6 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _model_cache:
     get_settings.cache_clear()
 
 
-def _json_body(request: Any) -> Any:
-    body = request.body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return body
-
-
-def _body_matcher(r1: Any, r2: Any) -> None:
-    """Match requests on their normalized JSON body, so a changed prompt never replays."""
-    assert _json_body(r1) == _json_body(r2), "request body differs from the recording"
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.get("headers", {})
-    for name in list(headers):
-        if name.lower() in STRIP_RESPONSE_HEADERS:
-            del headers[name]
-    return response
-
-
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
@@ -102,14 +61,14 @@ def vcr_config() -> dict[str, Any]:
             "user-agent",
         ],
         "decode_compressed_response": True,
-        "before_record_response": _scrub_response,
+        "before_record_response": scrub_response,
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
         # no "record_mode" here: it would override --record-mode (replay-only is the default)
     }
 
 
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
-    vcr.register_matcher("json_body", _body_matcher)
+    vcr.register_matcher("json_body", body_matcher)
 
 
 @pytest.fixture
