@@ -917,26 +917,19 @@ def _verdict_for(
     if cited is not None:
         res, m, k = _judge(c, cctx, idx, cited, bonus, others, rel, cslot=cslot)
         if res == "supported" and m.sf is not None:
-            return FigureVerdict(
-                figure=c,
-                verdict="supported",
-                evidence=_sent_span(idx, m.sf),
-                scope="cited",
-                source_figure=m.sf.fig,
-                score=round(m.score, 3),
-                reason=f"cited span says {m.sf.fig.text!r}",
+            return _from_match(
+                c, idx, m, "supported", "cited", f"cited span says {m.sf.fig.text!r}"
             )
         res2, m2, k2 = _judge(c, cctx, idx, None, bonus, others, rel, cslot=cslot)
         if res2 == "supported" and m2.sf is not None:
-            return FigureVerdict(
-                figure=c,
-                verdict="cited_elsewhere",
-                evidence=_sent_span(idx, m2.sf),
-                scope="document",
-                source_figure=m2.sf.fig,
-                score=round(m2.score, 3),
-                reason=f"not in the cited span; the source says {m2.sf.fig.text!r} at "
-                f"{m2.sf.fig.start}-{m2.sf.fig.end}",
+            where = f"{m2.sf.fig.text!r} at {m2.sf.fig.start}-{m2.sf.fig.end}"
+            return _from_match(
+                c,
+                idx,
+                m2,
+                "cited_elsewhere",
+                "document",
+                f"not in the cited span; the source says {where}",
             )
         if res == "contradicted" and k.sf is not None:
             return _contradiction(c, idx, k, "cited")
@@ -959,15 +952,7 @@ def _verdict_for(
             )
     if res == "supported" and m.sf is not None:
         scope: Scope = "retrieved" if m.sf.sent in retrieved else "document"
-        return FigureVerdict(
-            figure=c,
-            verdict="supported",
-            evidence=_sent_span(idx, m.sf),
-            scope=scope,
-            source_figure=m.sf.fig,
-            score=round(m.score, 3),
-            reason=f"source says {m.sf.fig.text!r}",
-        )
+        return _from_match(c, idx, m, "supported", scope, f"source says {m.sf.fig.text!r}")
     return _unsupported(c, idx, res, m, k, retrieved)
 
 
@@ -975,17 +960,26 @@ def _endpoint(c: Figure, v: float) -> Figure:
     return c.model_copy(update={"value": v, "low": v, "high": v, "is_range": False})
 
 
-def _contradiction(c: Figure, idx: _Index, k: _Best, scope: Scope) -> FigureVerdict:
-    assert k.sf is not None
+def _from_match(
+    c: Figure, idx: _Index, best: _Best, verdict: Verdict, scope: Scope, reason: str
+) -> FigureVerdict:
+    """A verdict resting on one source figure: its sentence is the evidence."""
+    assert best.sf is not None
     return FigureVerdict(
         figure=c,
-        verdict="contradicted",
-        evidence=_sent_span(idx, k.sf),
+        verdict=verdict,
+        evidence=_sent_span(idx, best.sf),
         scope=scope,
-        source_figure=k.sf.fig,
-        score=round(k.score, 3),
-        reason=f"source says {k.sf.fig.text!r} here, not {c.text!r}",
+        source_figure=best.sf.fig,
+        score=round(best.score, 3),
+        reason=reason,
     )
+
+
+def _contradiction(c: Figure, idx: _Index, k: _Best, scope: Scope) -> FigureVerdict:
+    assert k.sf is not None
+    reason = f"source says {k.sf.fig.text!r} here, not {c.text!r}"
+    return _from_match(c, idx, k, "contradicted", scope, reason)
 
 
 def _unsupported(
