@@ -36,6 +36,7 @@ Kind = Literal[
     "time",
     "score",
     "ordinal",
+    "identifier",
 ]
 Approx = Literal["about", "nearly", "more_than", "at_least", "under", "at_most"]
 
@@ -994,6 +995,63 @@ def _date_fig(text: str, m: re.Match[str]) -> Figure | None:
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text``, in order of position, non-overlapping."""
     return list(_extract_cached(text))
+
+
+_CODE_CHAR = re.compile(r"[A-Za-z0-9]")
+_NAME_WORD = re.compile(r"([A-Z][A-Za-z]+)\s+$")
+# citation markers a summary carries, not names: "[S1]", "[3]", "[S2, S5]"
+_CITE_MARK = re.compile(r"\[\s*[A-Za-z]{0,3}\d+(?:\s*[,;-]\s*[A-Za-z]{0,3}\d+)*\s*\]")
+
+
+def extract_identifiers(text: str) -> list[Figure]:
+    """Names and codes with digits that are not figures ("COVID-19", "MH17", "Under 21",
+    "Boeing 747"): ``kind="identifier"``, ``noun`` the lower-cased name word of a label."""
+    return list(_identifiers_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _identifiers_cached(text: str) -> tuple[Figure, ...]:
+    covered = [(f.start, f.end) for f in _extract_cached(text)]
+    covered += [m.span() for m in _CITE_MARK.finditer(text)]
+    out: list[Figure] = []
+    for m in re.finditer(r"\d+", text):
+        if any(s <= m.start() < e for s, e in covered) or (out and m.start() < out[-1].end):
+            continue
+        s, e = m.start(), m.end()
+        while s > 0 and (_CODE_CHAR.match(text[s - 1]) or _joins(text, s - 1)):
+            s -= 1
+        while e < len(text) and (_CODE_CHAR.match(text[e]) or _joins(text, e)):
+            e += 1
+        noun = None
+        if s == m.start():
+            # bare digits: an identifier only as a label after a capitalised name word
+            pm = _NAME_WORD.search(text, max(0, s - 25), s)
+            if pm is None:
+                continue
+            w = pm.group(1).lower()
+            if (
+                w in MONTHS
+                or w in _WEEKDAYS
+                or (w in STOPWORDS and w not in _APPROX_MAP)
+                or w in ("no", "number", "page", "room", "route", "row")
+                or (w in _APPROX_MAP and _sentence_start(text, pm.start(1)))
+            ):
+                continue
+            s, noun = pm.start(1), w
+        elif not re.search(r"[A-Za-z]", re.sub(r"(?<=\d)(?:st|nd|rd|th|s)\b", "", text[s:e])):
+            continue  # "13th", "1990s", "24/7"
+        out.append(Figure(text=text[s:e], start=s, end=e, kind="identifier", noun=noun))
+    return tuple(out)
+
+
+def _joins(text: str, i: int) -> bool:
+    """A hyphen, slash or dot between two code characters ("SARS-CoV-2", "No.10")."""
+    return (
+        text[i] in "-/."
+        and 0 < i < len(text) - 1
+        and bool(_CODE_CHAR.match(text[i - 1]))
+        and bool(_CODE_CHAR.match(text[i + 1]))
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -42,9 +42,14 @@ Tolerances (``_interval``):
 - A figure written with a scale word ("$1.8 billion", "3.5 million") is itself rounded: a
   source hedging the same written value ("some/nearly $1.8 billion") supports it.
 - An unhedged claim figure is exact up to its written precision: it stands for
-  ``[v - p/2, v + p/2]`` where ``p`` is the place value of its last written digit times its
-  scale. "3.5 million" is supported by 3,512,000 and "45%" by 45.3%; "11,000" is *not*
-  supported by 10,970, and "45.3%" is not supported by "45%" (a claim may not add precision).
+  ``[v - h, v + h]`` with ``h = min(p/2, ROUND_REL x v)``, where ``p`` is the place value of
+  its last written digit times its scale (rounding never moves a value by more than 5 %: "1%"
+  is not 0.505%, "$2 billion" is not $1.8 billion, "about $2 billion" is). "3.5 million" is
+  supported by 3,512,000 and "45%" by 45.3%; "11,000" is *not* supported by 10,970, and
+  "45.3%" is not supported by "45%" (a claim may not add precision).
+- Rounding does not reach a value whose own sentence states the rounded value exactly for
+  something else ("touched 0.505%, breaching the 0.5% cap": "touched 0.5%" is not supported
+  there; ``_rounding_blurs``).
 - "about/around/roughly/some/approximately/an estimated X" stands for ``X ± t`` with
   ``t = max(5% of X, half the place value of X's last non-zero digit)``: "about 11,000" is
   supported by 10,970 (t = 550). "nearly/almost/close to X" stands for ``[X - t, X]``.
@@ -67,19 +72,31 @@ Tolerances (``_interval``):
 Binding (what a figure is about): context words outside the figure's clause (split at commas,
 semicolons, brackets, dashes, "but/while/although") count ``OUT_OF_CLAUSE`` as much. A match
 whose context score (alignment included) is below ``MIN_RELATED`` is an unrelated mention and
-does not support the claim, except for ages, dates and decades (specific on their own), range
-ends, and matches inside cited spans. A contradiction needs the conflicting figure's own
-sentence (not its neighbours, no bonus) to reach ``MIN_OWN``, or to lie in the best-aligned
-sentence: a co-figure bonus alone does not make an unrelated value a contradiction. Not
-comparable: a counted noun and an age ("26 timepieces" / "26 year old"), an age and a duration
-("17-year-old" / "17-year hobby"), a rate and a plain measure ("9,500ft a minute" / "9,500ft").
-Never contradicted: relative amounts ("two more points", "3 times"); a total by one of its
-parts ("executed seven" by "executed five people ... to shoot two more"); ages bound to a name the
-claim does not mention ("a son Stephan, 17,"); ordinals of different nouns ("17th" / "first
-time"); a counted noun against a bare number whose clause does not use that noun; counts or
-measures of different nouns ("11,000 square foot suite" / "5,000 square foot of roof space").
-Identifiers ("COVID-19", "SARS-CoV-2", "Under 21") are names, not figures: a changed identifier
-is out of scope for this verifier.
+does not support the claim, except for ages and decades (specific on their own), range
+ends, and matches inside cited spans. A date or year is unrelated too when its sentence shares
+no word with the claim, states none of the claim's other figures and is not the sentence the
+claim aligns to ("his death on April 12" / "arrested on April 12"); "early/late/mid" before a
+date says when, not what, and binds nothing ("bag fitted in early 2013" / "meeting early
+2013"). The source sentence: when exactly one sentence states all of the claim's other figures
+(two or more) and a figure of this one's kind, that is the sentence the claim was written
+from; a single different value of the kind there, and none equal, is a contradiction
+("302 ... from 285 in 2009" / "302 - down from 285 in 2014").
+
+A contradiction needs the conflicting figure's own sentence (not its neighbours, no bonus) to
+reach ``MIN_OWN``, or to lie in the best-aligned sentence: a co-figure bonus alone does not make
+an unrelated value a contradiction. Not comparable: a counted noun and an age ("26 timepieces" /
+"26 year old"), an age and a duration ("17-year-old" / "17-year hobby"), a rate and a plain
+measure ("9,500ft a minute" / "9,500ft"). Never contradicted: relative amounts ("two more
+points", "3 times"); a total by one of its parts ("executed seven" by "executed five people ...
+to shoot two more"); ages bound to a name the claim does not mention ("a son Stephan, 17,");
+ordinals of different nouns ("17th" / "first time"); a counted noun against a bare number whose
+clause does not use that noun; counts or measures of different nouns ("11,000 square foot suite"
+/ "5,000 square foot of roof space"). Identifiers (``extract_identifiers``: "COVID-19",
+"SARS-CoV-2", "MH17", "Under 21", "Boeing 747") are names, not figures, but they are checked
+too: one must occur in the source as written (separators and case aside); the same name with
+another number is a contradiction ("Under 23" / "Under 21", "SARS-CoV-4" / "SARS-CoV-2"); a
+label whose name word and number both occur apart ("Boeing 747" / "Boeing ... 747 planes") is
+supported; else ``not_found``.
 
 Alignment and conflicts: every source sentence gets a bonus of ``ALIGN_WEIGHT`` x its share of
 the claim's IDF-weighted non-figure words (relative to the best sentence), so a value from the
@@ -100,13 +117,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from .figures import DURATIONS, Figure, content_words, extract_figures, stem
+from .figures import (
+    DURATIONS,
+    Figure,
+    content_words,
+    extract_figures,
+    extract_identifiers,
+    stem,
+)
 
 SCHEMA_VERSION = "1"
 MIN_SUPPORT = 0.0
 MIN_CONFLICT = 0.25
 MARGIN = 0.15
 ABOUT_REL = 0.05
+ROUND_REL = 0.05
 UNIT_SLACK = 0.02
 RETRIEVE_K = 3
 NEIGHBOUR_WEIGHT = 0.3
@@ -115,7 +140,7 @@ ALIGN_WEIGHT = 0.5
 OUT_OF_CLAUSE = 0.5
 MIN_OWN = 0.1
 # kinds whose value is specific enough to stand without matching context
-_SELF_BINDING = frozenset(["age", "date", "decade"])
+_SELF_BINDING = frozenset(["age", "decade"])
 MIN_RELATED = 0.1
 SLOT_WIDTH = 4
 SLOT_OTHER_SIDE = 0.5
@@ -268,6 +293,8 @@ class _Index:
     years: frozenset[int]
     n_sent: int = 0
     token_sents: dict[str, list[int]] = field(default_factory=dict)
+    # claim figure -> sentences stating its value (memo for _cofigure_sentences)
+    value_sents: dict[Figure, frozenset[int]] = field(default_factory=dict)
 
 
 def _decay(d: int) -> float:
@@ -281,6 +308,9 @@ def _clause_breaks(text: str) -> list[int]:
     """Positions where a clause ends: punctuation that separates clauses, and contrastive
     conjunctions."""
     return [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+
+_TIME_QUALIFIERS = frozenset(stem(w) for w in ("early", "late", "mid", "end", "start", "beginning"))
 
 
 def _figure_context(
@@ -301,10 +331,13 @@ def _figure_context(
             hi = b
             break
     ctx: dict[str, float] = {}
+    timed = fig.kind in ("date", "year", "decade")
     for i, (w, s, e) in enumerate(words):
         if fs <= s < fe:
             continue
         d = left - i - 1 if e <= fs else i - left
+        if timed and d == 0 and e <= fs and w in _TIME_QUALIFIERS:
+            continue  # "early 2013" says when, not what: no binding to "meeting early 2013"
         wt = _decay(max(d, 0))
         if s < lo or s > hi:
             wt *= OUT_OF_CLAUSE
@@ -451,7 +484,7 @@ def _interval(f: Figure, claim: bool) -> tuple[float, float] | None:
         return None
     eps = 1e-9 * max(1.0, abs(v))
     if f.approx is None:
-        half = f.precision / 2.0 if claim else 0.0
+        half = min(f.precision / 2.0, ROUND_REL * abs(v)) if claim else 0.0
         return v - half, v + half
     t = _about_tol(v)
     return {
@@ -515,6 +548,8 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
     """Comparable enough for a different value to count as a contradiction."""
     if not _comparable(c, s):
         return False
+    if c.kind == "year" and s.kind == "date" and s.year is None:
+        return False  # "2023" says nothing against "23 February"
     if c.kind != s.kind and not ({c.kind, s.kind} <= {"count", "number"}):
         return c.kind in ("date", "year") and s.kind in ("date", "year")
     if c.kind == s.kind and c.kind in ("count", "measure") and c.noun and s.noun:
@@ -528,8 +563,6 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
         return (
             c.value == s.value
         )  # "$2,000 a week" vs "$2,000 a month"; not "£9 an hour" vs "£6bn a year"
-    if c.kind == "year" and s.kind == "date" and s.year is None:
-        return False  # "2023" says nothing against "23 February"
     if c.kind == "date" and s.kind == "date":
         # only dates stating the same fields contradict each other
         return (c.day is None) == (s.day is None) and (c.month is None) == (s.month is None)
@@ -692,11 +725,13 @@ def _cofigure_sentences(others: list[Figure], idx: _Index) -> dict[int, int]:
     """Source sentence -> how many of the claim's other figures it also states."""
     out: dict[int, int] = {}
     for o in others:
-        hit = {
-            sf.sent
-            for sf in idx.figs
-            if _comparable(o, sf.fig) and _value_match(o, sf.fig, idx.years)
-        }
+        hit = idx.value_sents.get(o)
+        if hit is None:
+            hit = idx.value_sents[o] = frozenset(
+                sf.sent
+                for sf in idx.figs
+                if _comparable(o, sf.fig) and _value_match(o, sf.fig, idx.years)
+            )
         for i in hit:
             out[i] = out.get(i, 0) + 1
     return out
@@ -793,6 +828,39 @@ def _vouched(same_at: dict[int, float], diff_at: dict[int, float], cofig: dict[i
     )
 
 
+def _source_sentence(cofig: dict[int, int], n_others: int, stating: set[int]) -> int | None:
+    """The one source sentence that states every other figure of the claim (at least two)
+    and a figure of this one's kind: the sentence the claim was written from."""
+    if n_others < 2:
+        return None
+    full = [i for i, k in cofig.items() if k >= n_others and i in stating]
+    return full[0] if len(full) == 1 else None
+
+
+def _unrelated_time(cctx: dict[str, float], idx: _Index, sf: _SourceFig, top: set[int]) -> bool:
+    """A date or year whose sentence shares no word with the claim and is not the sentence
+    the claim aligns to: the same day or year said of another event ("his death on April 12"
+    / "arrested on April 12")."""
+    return sf.sent not in top and _own_score(cctx, idx, sf) <= 0
+
+
+def _rounding_blurs(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
+    """The claim rounds this source value to a value its sentence states exactly for
+    something else ("touched 0.505%, breaching the 0.5% cap"): that sentence tells the two
+    apart, so the rounded claim is not a match here."""
+    s = sf.fig
+    if c.value is None or s.value is None or c.is_range or s.is_range or c.value == s.value:
+        return False
+    return any(
+        o.sent == sf.sent
+        and o is not sf
+        and o.fig.kind == s.kind
+        and o.fig.value == c.value
+        and o.fig.unit == s.unit
+        for o in idx.figs
+    )
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
@@ -813,6 +881,8 @@ def _judge(
     # slot score per sentence of the claim's value (any matching mention) and of other values
     same_at: dict[int, float] = {}
     diff_at: dict[int, float] = {}
+    matched_in: set[int] = set()
+    differ_in: dict[int, list[_SourceFig]] = {}
     sided = _family(c) != "time_point"
     for sf in idx.figs:
         if allowed is not None and sf.sent not in allowed:
@@ -823,7 +893,8 @@ def _judge(
         sc = _score(cctx, idx, sf)
         if bonus:
             sc += bonus.get(sf.sent, 0.0)
-        if _value_match(c, s, idx.years):
+        if _value_match(c, s, idx.years) and not _rounding_blurs(c, sf, idx):
+            matched_in.add(sf.sent)
             paraphrased = _noun_conflict(c, sf, idx)
             if cslot:
                 ss = slot_score(cslot, sf.slot, idx.idf, sided)
@@ -841,7 +912,10 @@ def _judge(
                 and not c.is_range
                 and loose_ok
                 and allowed is None  # a cited span is the claim's own binding
-                and sc < MIN_RELATED
+                and (
+                    sc < MIN_RELATED
+                    or (not sided and sf.sent not in cofig and _unrelated_time(cctx, idx, sf, top))
+                )
             ):
                 loose.offer(sf, sc)
             else:
@@ -855,6 +929,8 @@ def _judge(
             and not _explained(c, cctx, sf, others, idx)
             and not _part_of_total(c, sf, idx)
         ):
+            if s.kind == c.kind:
+                differ_in.setdefault(sf.sent, []).append(sf)
             if cslot:
                 ds = slot_score(cslot, sf.slot, idx.idf, sided)
                 diff_at[sf.sent] = max(diff_at.get(sf.sent, 0.0), ds)
@@ -863,6 +939,12 @@ def _judge(
                 conflict.offer(sf, sc)
                 if sf.sent in top:
                     top_conflict.offer(sf, _own_score(cctx, idx, sf))
+    source = _source_sentence(cofig, len(others), matched_in | differ_in.keys())
+    if source is not None and source not in matched_in and len(differ_in.get(source, [])) == 1:
+        # the one sentence stating the claim's other figures holds another value of this kind
+        k = _Best()
+        k.offer(differ_in[source][0], _own_score(cctx, idx, differ_in[source][0]))
+        return "contradicted", match, k
     if (
         slot_diff.sf is not None
         and slot_diff.score >= SLOT_STRONG
@@ -1008,6 +1090,61 @@ def _unsupported(
     )
 
 
+def _code_pattern(parts: list[str], number: str | None = None) -> re.Pattern[str]:
+    """Parts of an identifier with any separators between them; ``number`` replaces its
+    digit parts with a capture of any digits (to find the same name with another number)."""
+    body = r"[\W_]*".join(
+        (r"(\d+)" if number is not None else re.escape(p)) if p[0].isdigit() else re.escape(p)
+        for p in parts
+    )
+    return re.compile(rf"(?<![A-Za-z0-9]){body}(?![0-9])", re.IGNORECASE)
+
+
+def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:
+    """A name or code with digits must occur in the source as written (separators and case
+    aside); the same name with another number is a contradiction ("Under 23" / "Under 21");
+    a label whose name word and number both occur apart ("Boeing 747" / "Boeing ... 747
+    planes") is supported."""
+    parts = re.findall(r"[A-Za-z]+|\d+", c.text)
+    text = idx.text
+    m = _code_pattern(parts).search(text)
+    if m is not None:
+        return _identifier_found(c, idx, m.start(), m.end(), "supported", "source says")
+    digits = [p for p in parts if p[0].isdigit()]
+    if len(digits) == 1 and any(p[0].isalpha() for p in parts):
+        for o in _code_pattern(parts, number="").finditer(text):
+            if o.group(1) != digits[0]:
+                return _identifier_found(c, idx, o.start(), o.end(), "contradicted", "source says")
+    if c.noun is not None:
+        w = re.search(rf"\b{re.escape(parts[0])}\b", text)
+        n = re.search(rf"(?<![\w.,]){digits[0]}(?![\d,.]\d|\w)", text) if digits else None
+        if w is not None and n is not None:
+            return _identifier_found(
+                c, idx, n.start(), n.end(), "supported", "name and number apart:"
+            )
+    return FigureVerdict(
+        figure=c,
+        verdict="not_found",
+        reason=f"{c.text!r} does not occur in the source",
+        scope="document",
+    )
+
+
+def _identifier_found(
+    c: Figure, idx: _Index, s: int, e: int, verdict: Verdict, says: str
+) -> FigureVerdict:
+    sent = next(((a, b) for a, b in idx.sentences if a <= s < b), (s, e))
+    tail = "" if verdict == "supported" else f" here, not {c.text!r}"
+    return FigureVerdict(
+        figure=c,
+        verdict=verdict,
+        evidence=[_span(idx, s, e), _span(idx, *sent)],
+        reason=f"{says} {idx.text[s:e]!r}{tail}",
+        scope="document",
+        score=1.0,
+    )
+
+
 def _retrieve(claim_words: list[tuple[str, int, int]], idx: _Index) -> list[int]:
     scores: dict[int, float] = {}
     for t in {w for w, _, _ in claim_words}:
@@ -1070,6 +1207,8 @@ def check_claim(claim: Claim, idx: _Index) -> ClaimCheck:
                 figure_slot(words, f, breaks, figs),
             )
         )
+    verdicts += [_identifier_verdict(f, idx) for f in extract_identifiers(claim.text)]
+    verdicts.sort(key=lambda v: v.figure.start)
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
     )

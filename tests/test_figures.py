@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.figures import extract_figures, stem, words_to_number
+from agent.figures import extract_figures, extract_identifiers, stem, words_to_number
 
 
 def one(text: str):
@@ -482,3 +482,29 @@ def test_irregular_past_forms_share_a_stem() -> None:
 @pytest.mark.parametrize("text", ["COVID-19 vaccine sales", "SARS-CoV-2 vaccine", "SARS-CoV-4"])
 def test_identifiers_are_names_not_figures(text: str) -> None:
     assert extract_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The SARS-CoV-4 vaccine sold", [("SARS-CoV-4", None)]),
+        ("Former Under 23 coach Julen", [("Under 23", "under")]),
+        ("the Under 21s won", [("Under 21s", "under")]),
+        ("aboard Boeing 747 is meant", [("Boeing 747", "boeing")]),
+        (
+            "flight MH17 crashed, then the F-16 jets and the G20 summit",
+            [("MH17", None), ("F-16", None), ("G20", None)],
+        ),
+        ("No.10 said", [("No.10", None)]),
+        # figures, ordinals, decades and plain numbers are not identifiers
+        ("birdies at 13th and 15th in the 1990s, 24/7", []),
+        ("In 2013 he paid $5bn for 11 firms", []),
+        ("Police said 11 people were hurt", []),
+        ("[S1] The deal was signed [S2, S5] as reported [3]", []),  # citation markers
+        ("He was born in May 1990 and left on Monday 12", []),
+    ],
+)
+def test_extract_identifiers(text: str, expected: list[tuple[str, str | None]]) -> None:
+    got = extract_identifiers(text)
+    assert [(f.text, f.noun) for f in got] == expected
+    assert all(text[f.start : f.end] == f.text and f.kind == "identifier" for f in got)

@@ -493,3 +493,132 @@ def test_grounding_is_the_share_of_claim_words_in_the_evidence() -> None:
     assert grounding("The source is a JSON object with bullet points.", ev) < MIN_GROUNDING
     assert grounding("12 2023", ev) == 1.0  # no content words: nothing to ground
     assert grounding("Acme reported weather.", ev) == pytest.approx(2 / 3)
+
+
+# ----------------------------------------------------------------- identifiers
+ID_SOURCE = (
+    "Spain's Former Under 21 coach Julen Lopetegui has managed Porto. "
+    "Nye worked as an engineer at Boeing in 1978. "
+    "He designed a part of the company's 747 planes. "
+    "Flight MH17 crashed over Ukraine. "
+    "Sales of SARS-CoV-2 vaccines fell."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("The Former Under 21 coach Julen Lopetegui managed Porto.", "supported"),
+        ("The Former UNDER-21 coach managed Porto.", "supported"),  # separators and case aside
+        ("The Former Under 23 coach Julen Lopetegui managed Porto.", "contradicted"),
+        ("A flight MH17 crashed over Ukraine.", "supported"),
+        ("A flight MH370 crashed over Ukraine.", "contradicted"),
+        ("Sales of SARS-CoV-4 vaccines fell.", "contradicted"),
+        ("Sales of COVID-19 vaccines fell.", "not_found"),
+        ("Nye flew aboard Boeing 747 to Florida.", "supported"),  # name and number apart
+        ("Nye flew aboard Airbus 380 to Florida.", "not_found"),
+        ("Sean Hannity 11, was found on Friday.", "not_found"),
+    ],
+)
+def test_identifiers_must_occur_in_the_source(claim: str, expected: str) -> None:
+    got = [(t, v) for t, v in verdicts(claim, ID_SOURCE) if not t[0].isdigit()]
+    assert len(got) == 1 and got[0][1] == expected, got
+
+
+def test_identifier_verdict_points_at_the_source_name() -> None:
+    rep = verify_text(ID_SOURCE, "The Former Under 23 coach managed Porto.")
+    (v,) = rep.checks[0].verdicts
+    assert v.figure.kind == "identifier" and v.evidence[0].text == "Under 21"
+    assert ID_SOURCE[v.evidence[0].start : v.evidence[0].end] == "Under 21"
+    assert "Under 21" in v.reason and not rep.verified
+
+
+# ----------------------------------------------------------------- rounding limits
+@pytest.mark.parametrize(
+    ("claim", "source", "expected"),
+    [
+        # rounding never moves a value by more than 5 %
+        ("The bank's cap is 1%.", "The bank's cap is 0.505%.", "contradicted"),
+        (
+            "Binance moved $2 billion to funds.",
+            "Binance moved $1.8 billion to funds.",
+            "contradicted",
+        ),
+        (
+            "Binance moved about $2 billion to funds.",
+            "Binance moved $1.8 billion to funds.",
+            "supported",
+        ),
+        (
+            "Binance moved $1.8 billion to funds.",
+            "Binance moved $1.84 billion to funds.",
+            "supported",
+        ),
+        ("Yields touched 0.5% on Wednesday.", "Yields touched 0.505% on Wednesday.", "supported"),
+        ("Turnout was 45% in the city.", "Turnout was 45.3% in the city.", "supported"),
+    ],
+)
+def test_rounding_is_capped(claim: str, source: str, expected: str) -> None:
+    assert verdict(claim, source) == expected
+
+
+def test_rounding_does_not_blur_two_values_of_one_sentence() -> None:
+    src = "Yields touched 0.505% for a second session, breaching the bank's 0.5% cap."
+    got = verdicts("Yields touched 0.5% for a second session, breaching the bank's 0.5% cap.", src)
+    assert got == [("0.5%", "contradicted"), ("0.5%", "supported")]
+    assert verdicts("Yields touched 0.505%, breaching the 0.5% cap.", src) == [
+        ("0.505%", "supported"),
+        ("0.5%", "supported"),
+    ]
+
+
+def test_a_year_does_not_conflict_with_a_date_without_a_year() -> None:
+    src = "Moderna reported on 23 February. For the full year of 2023 it expects sales of $5bn."
+    assert verdicts("Moderna guided for sales of $5bn in 2023.", src) == [
+        ("$5bn", "supported"),
+        ("2023", "supported"),
+    ]
+
+
+# ----------------------------------------------------------------- binding of dates and years
+def test_a_date_of_another_event_does_not_support() -> None:
+    src = (
+        "The death of Freddie Gray set off the protests. "
+        "Gray was arrested by police on April 12. "
+        "After a week in hospital, he died."
+    )
+    assert verdict("Can they be held liable for his death on April 12?", src) == "not_found"
+    assert verdict("Police arrested Gray on April 12.", src) == "supported"
+
+
+def test_a_time_qualifier_is_not_context() -> None:
+    src = (
+        "Hattie had her ileostomy bag fitted in January. "
+        "She said: 'My boyfriend and I have been together for two years, meeting early 2013.'"
+    )
+    assert verdict("Hattie was fitted with an ileostomy bag in early 2013.", src) == "not_found"
+    assert verdict("Hattie met her boyfriend in early 2013.", src) == "supported"
+
+
+def test_the_sentence_stating_the_other_figures_decides() -> None:
+    src = (
+        "Britain's super-rich are twice as rich as they were in 2009. "
+        "She placed 302nd on the Rich List, compared with 285th last year. "
+        "Her wealth grew, leaving her at number 302 - down from 285 in 2014. "
+        "The lowest placed have £45million more than in 2009."
+    )
+    assert verdicts("The Queen ranked 302 on the Rich List, slipping from 285 in 2009.", src) == [
+        ("302", "supported"),
+        ("285", "supported"),
+        ("2009", "contradicted"),
+    ]
+    assert verdicts("The Queen ranked 302 on the Rich List, slipping from 285 in 2014.", src) == [
+        ("302", "supported"),
+        ("285", "supported"),
+        ("2014", "supported"),
+    ]
+
+
+def test_a_yearless_date_is_no_contradiction_of_a_year() -> None:
+    src = "Moderna announced its earnings on 23 February. Vaccine sales fell in 2023."
+    assert verdict("Moderna announced its earnings in 2023.", src) != "contradicted"

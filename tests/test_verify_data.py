@@ -42,8 +42,8 @@ def test_bump_numeric_edits_are_flagged(bump_rows: list[dict[str, Any]]) -> None
         hit = bench.overlaps(bench.flagged_spans(r["article"], r["edited_summary"])[0], ch)
         caught += hit
         intrinsic += hit and "Intrinsic" in r["error_type"]
-    assert caught >= 79  # measured 80/97
-    assert intrinsic >= 34  # measured 35/46
+    assert caught >= 84  # measured 85/97
+    assert intrinsic >= 38  # measured 39/46
 
 
 def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
@@ -51,9 +51,9 @@ def test_bump_references_mostly_pass(bump_rows: list[dict[str, Any]]) -> None:
     with_digits = [(s, a) for s, a in refs.items() if bench.has_digit(s)]
     alarms = [bench.alarm_lines(a, s) for s, a in with_digits]
     flagged = [x for x in alarms if x[0]]
-    assert len(flagged) <= 15  # measured 14/66
+    assert len(flagged) <= 16  # measured 15/66
     # most alarms are figures that really are absent from the article
-    assert sum(all_absent for _, all_absent in flagged) >= 6  # measured 7
+    assert sum(all_absent for _, all_absent in flagged) >= 7  # measured 8
 
 
 def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
@@ -68,5 +68,5 @@ def test_summedits(summedits_rows: list[dict[str, Any]]) -> None:
         bench.overlaps(bench.flagged_spans(r["doc"], r["summary"])[0], ch) for r, ch in neg
     )
     alarms = sum(bool(bench.flagged_spans(r["doc"], r["summary"])[0]) for r in pos)
-    assert caught >= 37  # measured 38/47
+    assert caught >= 42  # measured 43/47
     assert alarms <= 1  # measured 0/108
