@@ -700,6 +700,7 @@ _PER_RE = re.compile(
     r"|\s+(?P<adv>annually|yearly|monthly|weekly|daily|nightly|hourly)\b",
     re.IGNORECASE,
 )
+_EACH_RE = re.compile(r"\s+(?:each|apiece|a\s+piece)\b", re.IGNORECASE)
 _OR_MORE_RE = re.compile(r"\s+or\s+(?:more|over)\b", re.IGNORECASE)
 _RANGE_JOIN_RE = re.compile(r"\s*(?:to|-|–|—|and|or)\s*$", re.IGNORECASE)
 _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
@@ -1646,6 +1647,10 @@ def _suffix_figure(
         if pm.group("adv") or re.match(r"(?:\s*-?\s*(?:a|an|per|each|every)|\s*/)", text[end:]):
             per = _PERIODS.get(p, p)
             end = pm.end()
+    if per is None and kind == "money":
+        em = _EACH_RE.match(text, end)
+        if em is not None:  # "£100 each": a unit price, not a sum
+            per, end = "each", em.end()
     if kind in ("number",):
         om = _OR_MORE_RE.match(text, end)
         if om is not None:

@@ -64,6 +64,10 @@ Tolerances (``_interval``):
 - Dates: every field the claim states (day, month, year) must equal the source's; a source
   date without a year accepts the claim's year when that year occurs in the document.
   A year is supported by a date in that year; a decade by any year inside it.
+- A unit price ("£100 each", "$5 apiece") compares only with another unit price.
+- An unhedged claim whose value the source gives only hedged ("about £10,000") is
+  ``not_found`` with the hedged figure as evidence, unless a conflicting value binds clearly
+  better.
 - Scores ("2-1") match in either order; ordinals and times of day match exactly.
 - "up to/as many as X" in the source supports an unhedged claim of X (summaries drop the hedge
   and keep the stated maximum); a claim bound restating a source bound of the same side keeps
@@ -536,6 +540,8 @@ def _comparable(c: Figure, s: Figure) -> bool:
     if fc != fs:
         return False
     if fc == "money":
+        if (c.per == "each") != (s.per == "each"):
+            return False  # a unit price ("£100 each") is not a sum ("spent £100")
         return not (c.currency and s.currency and c.currency != s.currency)
     if fc == "measure" and (c.per is None) != (s.per is None):
         return False  # "9,500ft a minute" is a rate, not a height
@@ -872,6 +878,38 @@ def _judge(
     loose_ok: bool = True,
     cslot: dict[tuple[str, int], float] | None = None,
 ) -> tuple[str, _Best, _Best]:
+    """('supported' | 'contradicted' | 'not_found', best match, best conflict); an unhedged
+    claim whose value the source states only hedged, at least as near the claim's words as any
+    conflict, is ``not_found`` with that hedged figure as the match (so the reason names it)."""
+    res, match, conflict = _judge_values(c, cctx, idx, allowed, bonus, others, rel, loose_ok, cslot)
+    if res == "supported" or c.approx is not None or c.value is None or c.is_range:
+        return res, match, conflict
+    hedged = _Best()
+    for sf in idx.figs:
+        s = sf.fig
+        if (
+            (allowed is None or sf.sent in allowed)
+            and s.approx in ("about", "nearly")
+            and s.value == c.value
+            and _comparable(c, s)
+        ):
+            hedged.offer(sf, _score(cctx, idx, sf) + (bonus or {}).get(sf.sent, 0.0))
+    if hedged.sf is not None and hedged.score + MARGIN >= conflict.score:
+        return "not_found", hedged, _Best()
+    return res, match, conflict
+
+
+def _judge_values(
+    c: Figure,
+    cctx: dict[str, float],
+    idx: _Index,
+    allowed: set[int] | None,
+    bonus: dict[int, float] | None = None,
+    others: tuple[tuple[Figure, dict[str, float]], ...] = (),
+    rel: bool = False,
+    loose_ok: bool = True,
+    cslot: dict[tuple[str, int], float] | None = None,
+) -> tuple[str, _Best, _Best]:
     """('supported' | 'contradicted' | 'not_found', best match, best conflict)."""
     match, conflict, weak, loose = _Best(), _Best(), _Best(), _Best()
     aligned, top_conflict = _Best(), _Best()
@@ -1070,7 +1108,13 @@ def _unsupported(
     if res == "contradicted" and k.sf is not None:
         return _contradiction(c, idx, k, "retrieved" if k.sf.sent in retrieved else "document")
     if m.sf is not None:
-        if m.score < MIN_RELATED:
+        if (
+            m.sf.fig.approx in ("about", "nearly")
+            and c.approx is None
+            and m.sf.fig.value == c.value
+        ):
+            why = f"the source hedges it: {m.sf.fig.text!r} (an unhedged figure needs the value)"
+        elif m.score < MIN_RELATED:
             why = f"{m.sf.fig.text!r} occurs only in an unrelated context"
         elif k.sf is not None:
             why = f"{m.sf.fig.text!r} occurs, but the related passage says {k.sf.fig.text!r}"

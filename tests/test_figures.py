@@ -508,3 +508,12 @@ def test_extract_identifiers(text: str, expected: list[tuple[str, str | None]]) 
     got = extract_identifiers(text)
     assert [(f.text, f.noun) for f in got] == expected
     assert all(text[f.start : f.end] == f.text and f.kind == "identifier" for f in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "fig_text"),
+    [("four rolls for £100 each.", "£100 each"), ("tickets at $5 apiece", "$5 apiece")],
+)
+def test_unit_prices(text: str, fig_text: str) -> None:
+    (f,) = [g for g in extract_figures(text) if g.kind == "money"]
+    assert (f.text, f.per) == (fig_text, "each")

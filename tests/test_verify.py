@@ -622,3 +622,16 @@ def test_the_sentence_stating_the_other_figures_decides() -> None:
 def test_a_yearless_date_is_no_contradiction_of_a_year() -> None:
     src = "Moderna announced its earnings on 23 February. Vaccine sales fell in 2023."
     assert verdict("Moderna announced its earnings in 2023.", src) != "contradicted"
+
+
+def test_an_unhedged_figure_from_a_hedged_source_names_the_hedge() -> None:
+    rep = verify_text(SOURCE, "Officials said 3,000 tanks were moved to the border.")
+    (v,) = rep.checks[0].verdicts
+    assert v.verdict == "not_found" and v.source_figure is None
+    assert "about 3,000" in v.reason and v.evidence[0].text == "about 3,000"
+
+
+def test_a_unit_price_is_not_a_sum() -> None:
+    src = "The work cost about £10,000. I got four rolls of wallpaper for £100 each."
+    assert verdict("She spent £100 converting her home.", src) != "supported"
+    assert verdict("She bought wallpaper rolls for £100 each.", src) == "supported"
