@@ -64,7 +64,11 @@ Tolerances (``_interval``):
 - Dates: every field the claim states (day, month, year) must equal the source's; a source
   date without a year accepts the claim's year when that year occurs in the document.
   A year is supported by a date in that year; a decade by any year inside it.
-- A unit price ("£100 each", "$5 apiece") compares only with another unit price.
+- A unit price ("£100 each", "$5 apiece") compares only with another unit price; a rate and a
+  sum ("£9.15 an hour" / "£12billion") conflict only within a factor of 10 (a source often
+  drops the period: "$24,121 per year" / "top $30,000").
+- Measures of different nouns never support each other ("5,000 square foot suite" / "5,000
+  square foot of roof space"), even when the claim's noun occurs in that sentence.
 - An unhedged claim whose value the source gives only hedged ("about £10,000") is
   ``not_found`` with the hedged figure as evidence, unless a conflicting value binds clearly
   better.
@@ -565,6 +569,14 @@ def _strict_comparable(c: Figure, s: Figure) -> bool:
         return bool(c.noun and s.noun and _same_noun(c.noun, s.noun))
     if c.kind in ("duration", "measure", "age") and c.unit != s.unit:
         return False  # "three weeks" and "41 years" are seldom the same quantity
+    if (
+        c.kind == "money"
+        and (c.per is None) != (s.per is None)
+        and c.value
+        and s.value
+        and max(c.value / s.value, s.value / c.value) > 10
+    ):
+        return False  # a rate against a sum of another order: "£9.15 an hour" / "£12billion"
     if c.kind == "money" and c.per and s.per and c.per != s.per:
         return (
             c.value == s.value
@@ -710,6 +722,8 @@ def _noun_conflict(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
     s = sf.fig
     if not c.noun or not s.noun or _same_noun(c.noun, s.noun):
         return False
+    if c.kind == "measure" and s.kind == "measure":
+        return True  # "5,000 square foot suite" / "5,000 square foot of roof space"
     if s.kind not in ("count", "number") or c.kind not in ("count", "number"):
         return False
     if c.noun not in idx.idf:  # a word the source never uses: nothing to hold against

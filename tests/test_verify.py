@@ -635,3 +635,20 @@ def test_a_unit_price_is_not_a_sum() -> None:
     src = "The work cost about £10,000. I got four rolls of wallpaper for £100 each."
     assert verdict("She spent £100 converting her home.", src) != "supported"
     assert verdict("She bought wallpaper rolls for £100 each.", src) == "supported"
+
+
+def test_measures_of_different_nouns_do_not_support_each_other() -> None:
+    src = (
+        "The penthouse measures 11,000 square feet with two levels. "
+        "For guests, the suite has 5,000 square foot of private outdoor roof space."
+    )
+    assert verdict("The 5,000 square foot suite is the largest in LA.", src) != "supported"
+    assert verdict("The suite has 5,000 square foot of roof space.", src) == "supported"
+
+
+def test_a_rate_is_no_contradiction_of_a_sum_of_another_order() -> None:
+    src = "The Living Wage campaign would dent the £12billion welfare cuts."
+    assert verdict("A wage of £8 an hour would dent the welfare cuts.", src) == "not_found"
+    # the same order of magnitude still conflicts: "$24,121 per year" / "$30,000"
+    src2 = "Fees at the college reportedly top $30,000."
+    assert verdict("Fees at the college topped $24,121 per year.", src2) == "contradicted"
