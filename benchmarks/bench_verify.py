@@ -156,6 +156,21 @@ def occurs_in_article(f: figures.Figure, article: str) -> bool:
     return bool(vals) and all(round(v, 6) in have for v in vals)
 
 
+def stated_for_its_noun(f: figures.Figure, article: str) -> bool:
+    """Whether the article states the figure's value as the same family of figure (a count, a
+    rank, money...) and, for counts and ranks naming what they count, for the same noun."""
+    vals = {round(v, 6) for v in _values(f)}
+    fam = verify._family(f)
+    for g in figures.extract_figures(article):
+        if {round(v, 6) for v in _values(g)} != vals or verify._family(g) != fam:
+            continue
+        counted = f.kind in ("count", "ordinal")
+        if counted and f.noun and g.noun and not verify._same_noun(f.noun, g.noun):
+            continue
+        return True
+    return False
+
+
 def only_hedged(f: figures.Figure, article: str) -> bool:
     """An unhedged figure whose value the article states only hedged ("£10,000" / "about
     £10,000"): unsupported by the issue's rule, absent in the form the summary gives."""
@@ -168,8 +183,10 @@ def only_hedged(f: figures.Figure, article: str) -> bool:
 
 def alarm_lines(article: str, summary: str) -> tuple[list[str], bool]:
     """One line per non-supported figure, each classed "really absent" (the value does not
-    occur in the article in any form), "only hedged in the article" or "verifier error"; and
-    whether all are really absent."""
+    occur in the article in any form), "only hedged in the article", "absent for its noun/kind"
+    (the value occurs, but never as this kind of figure or counting this noun: "seven points"
+    where the article has only "seventh straight win") or "verifier error"; and whether all
+    are really absent."""
     claims = verify.claims_from_text(summary)
     rep = verify.verify_claims(article, claims)
     out, all_absent = [], True
@@ -179,13 +196,14 @@ def alarm_lines(article: str, summary: str) -> tuple[list[str], bool]:
                 continue
             absent = not occurs_in_article(v.figure, article)
             all_absent &= absent
-            cls = (
-                "really absent"
-                if absent
-                else "only hedged in the article"
-                if only_hedged(v.figure, article)
-                else "verifier error"
-            )
+            if absent:
+                cls = "really absent"
+            elif only_hedged(v.figure, article):
+                cls = "only hedged in the article"
+            elif v.figure.kind != "date" and not stated_for_its_noun(v.figure, article):
+                cls = "absent for its noun/kind"
+            else:
+                cls = "verifier error"
             out.append(f"[{cls}] {v.figure.text!r} {v.verdict}: {v.reason}")
     return out, all_absent
 
@@ -244,12 +262,13 @@ def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
                 f"flagged={spans or 'nothing'}\n      edited: {r['edited_summary'].strip()}"
             )
     v_fa: list[str] = []
-    absent = n_fa = 0
+    absent = n_fa = errors = 0
     for s, r in ref_fig.items():
         a = r["article"]
         al, all_absent = alarm_lines(a, s)
         if al:
             absent += all_absent
+            errors += any("[verifier error]" in x for x in al)
             v_fa.append(
                 f"  ref (half {half_of(r['article_id'])}): {s.strip()}\n      "
                 + "\n      ".join(al)
@@ -286,6 +305,7 @@ def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
             ("recall flagged anywhere, intrinsic", _frac(v_int_any, ni), _frac(n_int, ni)),
             ("false alarms on references", f"{len(v_fa)}/{nr}", f"{n_fa}/{nr}"),
             ("  of which every flag is really absent", f"{absent}/{len(v_fa)}", "-"),
+            ("  of which a flag is a verifier error", f"{errors}/{len(v_fa)}", "-"),
         ]
     )
     lines.append(
