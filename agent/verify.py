@@ -67,6 +67,8 @@ Tolerances (``_interval``):
 - A unit price ("£100 each", "$5 apiece") compares only with another unit price; a rate and a
   sum ("£9.15 an hour" / "£12billion") conflict only within a factor of 10 (a source often
   drops the period: "$24,121 per year" / "top $30,000").
+- A partitive counts its own noun: "2-4 slices of bread" does not support "2-4 breads", though
+  "bread" occurs in its sentence.
 - Measures of different nouns never support each other ("5,000 square foot suite" / "5,000
   square foot of roof space"), even when the claim's noun occurs in that sentence.
 - An unhedged claim whose value the source gives only hedged ("about £10,000") is
@@ -717,6 +719,9 @@ def _unbound_number(c: Figure, sf: _SourceFig) -> bool:
     return sf.own.get(c.noun, 0.0) < 0.5
 
 
+_PARTITIVE = re.compile(r"\s+[A-Za-z]+\s+of\s+(?:the\s+|their\s+|his\s+|her\s+)?([A-Za-z]+)")
+
+
 def _noun_conflict(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
     """The claim counts something else than the source does ("11,000 tanks" vs soldiers)."""
     s = sf.fig
@@ -728,6 +733,9 @@ def _noun_conflict(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
         return False
     if c.noun not in idx.idf:  # a word the source never uses: nothing to hold against
         return not any(_same_noun(c.noun, t) for t in idx.sent_tokens[sf.sent])
+    pm = _PARTITIVE.match(idx.text, s.end)
+    if pm is not None and _same_noun(c.noun, stem(pm.group(1))):
+        return True  # "2-4 slices of bread" counts slices, not the breads of "2-4 breads"
     return c.noun not in idx.sent_tokens[sf.sent]
 
 

@@ -652,3 +652,12 @@ def test_a_rate_is_no_contradiction_of_a_sum_of_another_order() -> None:
     # the same order of magnitude still conflicts: "$24,121 per year" / "$30,000"
     src2 = "Fees at the college reportedly top $30,000."
     assert verdict("Fees at the college topped $24,121 per year.", src2) == "contradicted"
+
+
+def test_a_partitive_counts_its_own_noun() -> None:
+    src = (
+        "The nutritionist compiled a list of the most nutritious breads. "
+        "'The average adult will need just 2-4 slices of bread each day,' she said."
+    )
+    assert verdict("She has revealed her top 2-4 breads.", src) != "supported"
+    assert verdict("Adults need just 2-4 slices of bread a day.", src) == "supported"
