@@ -99,6 +99,7 @@ _UNITS_WORDS = [
     "eighteen",
     "nineteen",
 ]
+NUMBER_NAMES = tuple(_UNITS_WORDS)  # "zero" .. "nineteen", by value
 _TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _ORDINALS = {

@@ -129,6 +129,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from .figures import (
     DURATIONS,
+    NUMBER_NAMES,
     Figure,
     content_words,
     extract_figures,
@@ -1160,10 +1161,34 @@ def _code_pattern(parts: list[str], number: str | None = None) -> re.Pattern[str
     """Parts of an identifier with any separators between them; ``number`` replaces its
     digit parts with a capture of any digits (to find the same name with another number)."""
     body = r"[\W_]*".join(
-        (r"(\d+)" if number is not None else re.escape(p)) if p[0].isdigit() else re.escape(p)
+        (r"(\d+)" if number is not None else _number_alternatives(p))
+        if p[0].isdigit()
+        else re.escape(p)
         for p in parts
     )
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?![0-9])", re.IGNORECASE)
+
+
+_ROMAN = (
+    (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+    (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+)  # fmt: skip
+
+
+def _number_alternatives(digits: str) -> str:
+    """A number inside a name as digits, Roman numerals or a word ("World War 2" / "World War
+    II", "Formula 1" / "Formula One")."""
+    n = int(digits)
+    alts = [re.escape(digits)]
+    if 0 < n < 4000:
+        roman, rest = "", n
+        for v, r in _ROMAN:
+            while rest >= v:
+                roman, rest = roman + r, rest - v
+        alts.append(roman + r"(?![A-Za-z])")
+    if n < len(NUMBER_NAMES):
+        alts.append(NUMBER_NAMES[n] + r"(?![A-Za-z])")
+    return "(?:" + "|".join(alts) + ")"
 
 
 def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:

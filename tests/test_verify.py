@@ -501,7 +501,8 @@ ID_SOURCE = (
     "Nye worked as an engineer at Boeing in 1978. "
     "He designed a part of the company's 747 planes. "
     "Flight MH17 crashed over Ukraine. "
-    "Sales of SARS-CoV-2 vaccines fell."
+    "Sales of SARS-CoV-2 vaccines fell. "
+    "The veteran watched Formula One and flew on Apollo XI."
 )
 
 
@@ -518,6 +519,9 @@ ID_SOURCE = (
         ("Nye flew aboard Boeing 747 to Florida.", "supported"),  # name and number apart
         ("Nye flew aboard Airbus 380 to Florida.", "not_found"),
         ("Sean Hannity 11, was found on Friday.", "not_found"),
+        ("The veteran watched Formula 1.", "supported"),  # "Formula One"
+        ("The veteran flew on Apollo 11.", "supported"),  # "Apollo XI"
+        ("The veteran flew on Apollo 12.", "not_found"),
     ],
 )
 def test_identifiers_must_occur_in_the_source(claim: str, expected: str) -> None:
