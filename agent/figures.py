@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -980,17 +980,13 @@ def _date_fig(text: str, m: re.Match[str]) -> Figure | None:
     if day is not None and day > 31:
         return None
     val = float(year) if year is not None and day is None else None
+    return _exact(m, "date", val, year=year, month=month, day=day)
+
+
+def _exact(m: re.Match[str], kind: Kind, v: float | None, **kw: Any) -> Figure:
+    """A figure of one exact value spanning the whole match."""
     return Figure(
-        text=m.group(),
-        start=m.start(),
-        end=m.end(),
-        kind="date",
-        value=val,
-        low=val,
-        high=val,
-        year=year,
-        month=month,
-        day=day,
+        text=m.group(), start=m.start(), end=m.end(), kind=kind, value=v, low=v, high=v, **kw
     )
 
 
@@ -1086,18 +1082,7 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
             if h > 23:
                 continue
         v = float(h * 60 + mins)
-        add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="time",
-                value=v,
-                low=v,
-                high=v,
-                unit="minute_of_day",
-            )
-        )
+        add(_exact(m, "time", v, unit="minute_of_day"))
     for m in _DECADE_RE.finditer(text):
         cent = m.group("c")
         base = int((cent or "19") + m.group("dd"))
@@ -1137,14 +1122,10 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         if v is None:
             continue
         add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="age",
-                value=v,
-                low=v,
-                high=v,
+            _exact(
+                m,
+                "age",
+                v,
                 unit=DURATIONS[m.group("u").lower()][0],
                 words=not n[0].isdigit(),
                 noun=_name_after(text, m.end()),
@@ -1155,19 +1136,7 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         v = float(n) if n[0].isdigit() else words_to_number(n)  # type: ignore[assignment]
         if v is None:
             continue
-        add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="age",
-                value=v,
-                low=v,
-                high=v,
-                unit="year",
-                words=not n[0].isdigit(),
-            )
-        )
+        add(_exact(m, "age", v, unit="year", words=not n[0].isdigit()))
     _scores_and_ranges(text, taken, add)
     _ratios_and_fractions(text, add)
     for m in _DOZEN_RE.finditer(text):
@@ -1178,33 +1147,10 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
             else (float(a) if a.isdigit() else float(_UNITS_WORDS.index(a.lower())))
         )
         v = 6.0 if m.group("half") else 12.0 * k
-        add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="count",
-                value=v,
-                low=v,
-                high=v,
-                words=True,
-                noun=_noun_after(text, m.end()),
-            )
-        )
+        add(_exact(m, "count", v, words=True, noun=_noun_after(text, m.end())))
     for m in _ORD_DIGIT_RE.finditer(text):
         v = float(m.group("n"))
-        add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="ordinal",
-                value=v,
-                low=v,
-                high=v,
-                noun=_noun_after(text, m.end()),
-            )
-        )
+        add(_exact(m, "ordinal", v, noun=_noun_after(text, m.end())))
     for m in _ORD_WORD_RE.finditer(text):
         o = m.group("o").lower()
         after = text[m.end() : m.end() + 12].lower()
@@ -1224,14 +1170,10 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         )
         hy = re.match(r"-([A-Za-z]+)", text[m.end() : m.end() + 20])
         add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="ordinal",
-                value=v,
-                low=v,
-                high=v,
+            _exact(
+                m,
+                "ordinal",
+                v,
                 words=True,
                 noun=stem(hy.group(1)) if hy else _noun_after(text, m.end()),
             )
@@ -1284,19 +1226,7 @@ def _ratios_and_fractions(text: str, add: object) -> None:
         if a is None or b is None or not (0 < a < b) or m.group("a").lower() == "a":
             continue
         v = 100.0 * a / b
-        add(
-            Figure(
-                text=m.group(),
-                start=m.start(),
-                end=m.end(),
-                kind="percent",
-                value=v,
-                low=v,
-                high=v,
-                precision=0.01,
-                noun=_noun_after(text, m.end()),
-            )
-        )
+        add(_exact(m, "percent", v, precision=0.01, noun=_noun_after(text, m.end())))
     for m in _FRACTION_RE.finditer(text):
         a_s, d_s = m.group("a").lower(), m.group("d").lower()
         if a_s == "a" and not m.group("of"):
