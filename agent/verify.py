@@ -123,7 +123,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -896,15 +896,13 @@ def _judge(
     idx: _Index,
     allowed: set[int] | None,
     bonus: dict[int, float] | None = None,
-    others: tuple[tuple[Figure, dict[str, float]], ...] = (),
-    rel: bool = False,
-    loose_ok: bool = True,
-    cslot: dict[tuple[str, int], float] | None = None,
+    *rest: Any,
+    **kw: Any,
 ) -> tuple[str, _Best, _Best]:
-    """('supported' | 'contradicted' | 'not_found', best match, best conflict); an unhedged
-    claim whose value the source states only hedged, at least as near the claim's words as any
-    conflict, is ``not_found`` with that hedged figure as the match (so the reason names it)."""
-    res, match, conflict = _judge_values(c, cctx, idx, allowed, bonus, others, rel, loose_ok, cslot)
+    """``_judge_values`` (same arguments), then: an unhedged claim whose value the source
+    states only hedged, at least as near the claim's words as any conflict, is ``not_found``
+    with that hedged figure as the match (so the reason names it)."""
+    res, match, conflict = _judge_values(c, cctx, idx, allowed, bonus, *rest, **kw)
     if res == "supported" or c.approx is not None or c.value is None or c.is_range:
         return res, match, conflict
     hedged = _Best()
