@@ -798,7 +798,12 @@ def same_value(a: Figure, b: Figure) -> bool:
     vb = [v for v in _vals(b) if v is not None]
     if not va or not vb:
         return False
-    return all(any(abs(x - y) <= 1e-9 * max(1.0, abs(x)) for y in vb) for x in va)
+
+    def within(xs: list[float], ys: list[float]) -> bool:
+        return all(any(abs(x - y) <= 1e-9 * max(1.0, abs(x)) for y in ys) for x in xs)
+
+    # both ways: "second" (2) does not state the score "2-0", nor "$300" the range "$300 to $350"
+    return within(va, vb) and within(vb, va)
 
 
 def key_figure(text: str) -> Figure | None:

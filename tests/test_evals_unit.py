@@ -75,6 +75,9 @@ def test_bump_document_skips_without_data(tmp_path: Path) -> None:
         ("November 4", "4 Nov 2024", True),
         ("8,000", "11,000", False),
         ("$300 to $350", "$300 to $350", True),
+        ("second", "2-0", False),  # one value of a score is not the score
+        ("2-0", "second", False),
+        ("$300", "$300 to $350", False),
     ],
 )
 def test_same_value(a: str, b: str, same: bool) -> None:
