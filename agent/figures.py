@@ -701,6 +701,7 @@ _PER_RE = re.compile(
     r"|\s+(?P<adv>annually|yearly|monthly|weekly|daily|nightly|hourly)\b",
     re.IGNORECASE,
 )
+_PERIOD_CODE_RE = re.compile(r"\b([QH])([1-4])\b")
 _EACH_RE = re.compile(r"\s+(?:each|apiece|a\s+piece)\b", re.IGNORECASE)
 _OR_MORE_RE = re.compile(r"\s+or\s+(?:more|over)\b", re.IGNORECASE)
 _RANGE_JOIN_RE = re.compile(r"\s*(?:to|-|–|—|and|or)\s*$", re.IGNORECASE)
@@ -1148,6 +1149,11 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         )
         v = 6.0 if m.group("half") else 12.0 * k
         add(_exact(m, "count", v, words=True, noun=_noun_after(text, m.end())))
+    for m in _PERIOD_CODE_RE.finditer(text):
+        # "Q3" / "H1": the third quarter, the first half (of a reporting year)
+        if m.group(1) == "Q" or m.group(2) in "12":
+            noun = "quarter" if m.group(1) == "Q" else "half"
+            add(_exact(m, "ordinal", float(m.group(2)), noun=noun))
     for m in _ORD_DIGIT_RE.finditer(text):
         v = float(m.group("n"))
         add(_exact(m, "ordinal", v, noun=_noun_after(text, m.end())))

@@ -103,10 +103,12 @@ ordinals of different nouns ("17th" / "first time"); a counted noun against a ba
 clause does not use that noun; counts or measures of different nouns ("11,000 square foot suite"
 / "5,000 square foot of roof space"). Identifiers (``extract_identifiers``: "COVID-19",
 "SARS-CoV-2", "MH17", "Under 21", "Boeing 747") are names, not figures, but they are checked
-too: one must occur in the source as written (separators and case aside); the same name with
-another number is a contradiction ("Under 23" / "Under 21", "SARS-CoV-4" / "SARS-CoV-2"); a
-label whose name word and number both occur apart ("Boeing 747" / "Boeing ... 747 planes") is
-supported; else ``not_found``.
+too: one must occur in the source as written (separators and case aside; a number in a name
+may be written as a Roman numeral or a word: "Formula 1" / "Formula One"; "FY2023" / "fiscal
+2023"); the same name with another number is a contradiction ("Under 23" / "Under 21",
+"SARS-CoV-4" / "SARS-CoV-2"); a label whose name word and number both occur apart ("Boeing 747"
+/ "Boeing ... 747 planes") is supported; else ``not_found``. "Q3" and "H1" are ordinals (the
+third quarter, the first half), compared with "third quarter" / "first half".
 
 Alignment and conflicts: every source sentence gets a bonus of ``ALIGN_WEIGHT`` x its share of
 the claim's IDF-weighted non-figure words (relative to the best sentence), so a value from the
@@ -321,6 +323,8 @@ def _clause_breaks(text: str) -> list[int]:
     return [m.start() for m in _CLAUSE_BREAK.finditer(text)]
 
 
+# "the third quarter" / "Q3": the noun of these ordinals is part of the figure, not its slot
+_PERIOD_NOUNS = frozenset(["quarter", "half"])
 _TIME_QUALIFIERS = frozenset(stem(w) for w in ("early", "late", "mid", "end", "start", "beginning"))
 
 
@@ -372,6 +376,9 @@ def figure_slot(
     ``words``, ``fig`` and ``figs`` share one coordinate system (``content_words`` spans)."""
     spans = [(g.start, g.end) for g in figs]
     words = [x for x in words if not any(a <= x[1] < b for a, b in spans)]
+    if fig.kind == "ordinal" and fig.noun in _PERIOD_NOUNS:
+        # "the fourth quarter" / "Q4": the period noun is part of the figure, not its slot
+        words = [x for x in words if x[0] != fig.noun]
     fs, fe = fig.start, fig.end
     lo, hi = -1, math.inf
     for b in breaks or ():
@@ -1196,7 +1203,7 @@ def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:
     planes") is supported."""
     parts = re.findall(r"[A-Za-z]+|\d+", c.text)
     text = idx.text
-    m = _code_pattern(parts).search(text)
+    m = _code_pattern(parts).search(text) or _period_code(c.text, text)
     if m is not None:
         return _identifier_found(c, idx, m.start(), m.end(), "supported", "source says")
     digits = [p for p in parts if p[0].isdigit()]
@@ -1217,6 +1224,17 @@ def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:
         reason=f"{c.text!r} does not occur in the source",
         scope="document",
     )
+
+
+def _period_code(code: str, text: str) -> re.Match[str] | None:
+    """A fiscal-year code written out in the source: "FY2023" or "FY23" / "fiscal 2023" or
+    "fiscal year 2023" ("Q3" and "H1" are ordinals, parsed in ``agent.figures``)."""
+    fy = re.fullmatch(r"FY\s*-?(\d{2}|\d{4})", code, re.IGNORECASE)
+    if fy is not None:
+        y = fy.group(1)
+        year = rf"(?:20)?{y[-2:]}" if len(y) == 2 else y
+        return re.search(rf"\bfiscal(?:\s+year)?\s+{year}\b", text, re.IGNORECASE)
+    return None
 
 
 def _identifier_found(

@@ -517,3 +517,17 @@ def test_extract_identifiers(text: str, expected: list[tuple[str, str | None]]) 
 def test_unit_prices(text: str, fig_text: str) -> None:
     (f,) = [g for g in extract_figures(text) if g.kind == "money"]
     assert (f.text, f.per) == (fig_text, "each")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "noun"),
+    [("Revenue rose in Q3 2024.", 3.0, "quarter"), ("Profit in H1 rose", 1.0, "half")],
+)
+def test_period_codes_are_ordinals(text: str, value: float, noun: str) -> None:
+    f = next(g for g in extract_figures(text) if g.kind == "ordinal")
+    assert (f.value, f.noun) == (value, noun)
+    assert extract_identifiers(text) == []
+
+
+def test_h3_is_no_period() -> None:
+    assert [f.kind for f in extract_figures("the H3 gene")] == []

@@ -665,3 +665,22 @@ def test_a_partitive_counts_its_own_noun() -> None:
     )
     assert verdict("She has revealed her top 2-4 breads.", src) != "supported"
     assert verdict("Adults need just 2-4 slices of bread a day.", src) == "supported"
+
+
+PERIODS = "Revenue rose 5% in the third quarter of 2024. In fiscal 2023 profit fell. Q4 sales rose."
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("Revenue rose 5% in Q3 2024.", "supported"),
+        ("Revenue rose 5% in Q2 2024.", "contradicted"),
+        ("Sales rose in the fourth quarter.", "supported"),
+        ("In FY2023 profit fell.", "supported"),
+        ("In FY23 profit fell.", "supported"),
+        ("In FY2022 profit fell.", "not_found"),
+    ],
+)
+def test_reporting_periods_match_however_written(claim: str, expected: str) -> None:
+    got = [v for t, v in verdicts(claim, PERIODS) if t not in ("5%", "2024")]
+    assert got == [expected]
