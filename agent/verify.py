@@ -549,8 +549,12 @@ def _comparable(c: Figure, s: Figure) -> bool:
         return False  # "the 17-year-old" is not "a 17-year hobby"
     if fc == "count" or fs == "count":
         counted = (c.kind == "count" and c.noun) or (s.kind == "count" and s.noun)
-        # "26 timepieces" says nothing about "the 26 year old"
-        return not (counted and "age" in (c.kind, s.kind))
+        if counted and "age" in (c.kind, s.kind):
+            return False  # "26 timepieces" says nothing about "the 26 year old"
+        # a source counting a noun says nothing about a claim's time or measure ("One
+        # Londoner" / "a one-month anniversary"); the other way round is a paraphrase ("the
+        # past 76 races" from "every race for the past 76 years")
+        return not (s.kind == "count" and s.noun and c.kind in ("duration", "measure"))
     if fc != fs:
         return False
     if fc == "money":

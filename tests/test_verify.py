@@ -684,3 +684,16 @@ PERIODS = "Revenue rose 5% in the third quarter of 2024. In fiscal 2023 profit f
 def test_reporting_periods_match_however_written(claim: str, expected: str) -> None:
     got = [v for t, v in verdicts(claim, PERIODS) if t not in ("5%", "2024")]
     assert got == [expected]
+
+
+def test_a_counted_noun_says_nothing_about_a_duration() -> None:
+    src = (
+        "The protest comes on the eve of the one-year anniversary of the invasion. "
+        "One Londoner who drove through the protest shared a photo."
+    )
+    assert verdict("Activists marked the one-month anniversary of the invasion.", src) != (
+        "supported"
+    )
+    # the other way round is a paraphrase: one race a year
+    src2 = "He has attended every race for the past 76 years."
+    assert verdict("He has watched the past 76 races.", src2) == "supported"
