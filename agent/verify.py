@@ -328,6 +328,19 @@ _PERIOD_NOUNS = frozenset(["quarter", "half"])
 _TIME_QUALIFIERS = frozenset(stem(w) for w in ("early", "late", "mid", "end", "start", "beginning"))
 
 
+def _clause_bounds(fs: int, fe: int, breaks: list[int] | None) -> tuple[float, float]:
+    """The clause breaks just before ``fs`` and just after ``fe`` (-1 / inf when none)."""
+    lo: float = -1
+    hi: float = math.inf
+    for b in breaks or ():
+        if b < fs:
+            lo = b
+        elif b >= fe:
+            hi = b
+            break
+    return lo, hi
+
+
 def _figure_context(
     words: list[tuple[str, int, int]],
     fig: Figure,
@@ -338,13 +351,7 @@ def _figure_context(
     words outside the figure's clause count ``OUT_OF_CLAUSE`` as much."""
     fs, fe = fig.start + base, fig.end + base
     left = sum(1 for _, _, e in words if e <= fs)
-    lo, hi = -1, math.inf
-    for b in breaks or ():
-        if b < fs:
-            lo = b
-        elif b >= fe:
-            hi = b
-            break
+    lo, hi = _clause_bounds(fs, fe, breaks)
     ctx: dict[str, float] = {}
     timed = fig.kind in ("date", "year", "decade")
     for i, (w, s, e) in enumerate(words):
@@ -380,13 +387,7 @@ def figure_slot(
         # "the fourth quarter" / "Q4": the period noun is part of the figure, not its slot
         words = [x for x in words if x[0] != fig.noun]
     fs, fe = fig.start, fig.end
-    lo, hi = -1, math.inf
-    for b in breaks or ():
-        if b < fs:
-            lo = b
-        elif b >= fe:
-            hi = b
-            break
+    lo, hi = _clause_bounds(fs, fe, breaks)
     before = [w for w, s, e in words if e <= fs and s > lo]
     after = [w for w, s, e in words if s >= fe and s < hi]
     out: dict[tuple[str, int], float] = {}
