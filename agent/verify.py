@@ -353,7 +353,7 @@ def _figure_context(
     left = sum(1 for _, _, e in words if e <= fs)
     lo, hi = _clause_bounds(fs, fe, breaks)
     ctx: dict[str, float] = {}
-    timed = fig.kind in ("date", "year", "decade")
+    timed = _family(fig) == "time_point"
     for i, (w, s, e) in enumerate(words):
         if fs <= s < fe:
             continue
@@ -902,6 +902,11 @@ def _rounding_blurs(c: Figure, sf: _SourceFig, idx: _Index) -> bool:
     )
 
 
+def _only_hedged(c: Figure, s: Figure) -> bool:
+    """An unhedged claim value that the source states hedged ("£10,000" / "about £10,000")."""
+    return c.approx is None and s.approx in ("about", "nearly") and s.value == c.value
+
+
 def _judge(
     c: Figure,
     cctx: dict[str, float],
@@ -920,12 +925,7 @@ def _judge(
     hedged = _Best()
     for sf in idx.figs:
         s = sf.fig
-        if (
-            (allowed is None or sf.sent in allowed)
-            and s.approx in ("about", "nearly")
-            and s.value == c.value
-            and _comparable(c, s)
-        ):
+        if (allowed is None or sf.sent in allowed) and _only_hedged(c, s) and _comparable(c, s):
             hedged.offer(sf, _score(cctx, idx, sf) + (bonus or {}).get(sf.sent, 0.0))
     if hedged.sf is not None and hedged.score + MARGIN >= conflict.score:
         return "not_found", hedged, _Best()
@@ -1141,11 +1141,7 @@ def _unsupported(
     if res == "contradicted" and k.sf is not None:
         return _contradiction(c, idx, k, "retrieved" if k.sf.sent in retrieved else "document")
     if m.sf is not None:
-        if (
-            m.sf.fig.approx in ("about", "nearly")
-            and c.approx is None
-            and m.sf.fig.value == c.value
-        ):
+        if _only_hedged(c, m.sf.fig):
             why = f"the source hedges it: {m.sf.fig.text!r} (an unhedged figure needs the value)"
         elif m.score < MIN_RELATED:
             why = f"{m.sf.fig.text!r} occurs only in an unrelated context"
@@ -1167,13 +1163,11 @@ def _unsupported(
     )
 
 
-def _code_pattern(parts: list[str], number: str | None = None) -> re.Pattern[str]:
-    """Parts of an identifier with any separators between them; ``number`` replaces its
-    digit parts with a capture of any digits (to find the same name with another number)."""
+def _code_pattern(parts: list[str], any_number: bool = False) -> re.Pattern[str]:
+    """Parts of an identifier with any separators between them; with ``any_number`` its
+    digit parts become a capture of any digits (to find the same name with another number)."""
     body = r"[\W_]*".join(
-        (r"(\d+)" if number is not None else _number_alternatives(p))
-        if p[0].isdigit()
-        else re.escape(p)
+        (r"(\d+)" if any_number else _number_alternatives(p)) if p[0].isdigit() else re.escape(p)
         for p in parts
     )
     return re.compile(rf"(?<![A-Za-z0-9]){body}(?![0-9])", re.IGNORECASE)
@@ -1208,12 +1202,12 @@ def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:
     planes") is supported."""
     parts = re.findall(r"[A-Za-z]+|\d+", c.text)
     text = idx.text
-    m = _code_pattern(parts).search(text) or _period_code(c.text, text)
+    m = _code_pattern(parts).search(text) or _fiscal_year(c.text, text)
     if m is not None:
         return _identifier_found(c, idx, m.start(), m.end(), "supported", "source says")
     digits = [p for p in parts if p[0].isdigit()]
     if len(digits) == 1 and any(p[0].isalpha() for p in parts):
-        for o in _code_pattern(parts, number="").finditer(text):
+        for o in _code_pattern(parts, any_number=True).finditer(text):
             if o.group(1) != digits[0]:
                 return _identifier_found(c, idx, o.start(), o.end(), "contradicted", "source says")
     if c.noun is not None:
@@ -1231,7 +1225,7 @@ def _identifier_verdict(c: Figure, idx: _Index) -> FigureVerdict:
     )
 
 
-def _period_code(code: str, text: str) -> re.Match[str] | None:
+def _fiscal_year(code: str, text: str) -> re.Match[str] | None:
     """A fiscal-year code written out in the source: "FY2023" or "FY23" / "fiscal 2023" or
     "fiscal year 2023" ("Q3" and "H1" are ordinals, parsed in ``agent.figures``)."""
     fy = re.fullmatch(r"FY\s*-?(\d{2}|\d{4})", code, re.IGNORECASE)

@@ -47,30 +47,28 @@ def word_diff_has_digit(before: str, after: str) -> bool:
     return diff_has_digit(before, after, words=True)
 
 
-def wider_changed(before: str, after: str) -> bool:
-    """The wider set: the edited side's changed word tokens hold a digit or a number word."""
+def _inserted_tokens(before: str, after: str) -> list[str]:
+    """The word tokens the edit inserted or replaced on the edited side."""
     a = TOKEN_RE.findall(before)
     b = TOKEN_RE.findall(after)
-    return any(
-        numeric_token(t)
+    return [
+        t
         for op, _i1, _i2, j1, j2 in token_opcodes(a, b)
         if op in ("replace", "insert")
         for t in b[j1:j2]
-    )
+    ]
+
+
+def wider_changed(before: str, after: str) -> bool:
+    """The wider set: the edited side's changed word tokens hold a digit or a number word."""
+    return any(numeric_token(t) for t in _inserted_tokens(before, after))
 
 
 def leaves_figure(before: str, after: str) -> bool:
     """The edit leaves a changed figure in the edited summary (its inserted or replaced word
     tokens hold a digit): only then is there a figure to flag. A deleted figure ("35 years
     ago" removed) or an edit beside one leaves nothing wrong to point at."""
-    a = TOKEN_RE.findall(before)
-    b = TOKEN_RE.findall(after)
-    return any(
-        _DIGIT.search(t)
-        for op, _i1, _i2, j1, j2 in token_opcodes(a, b)
-        if op in ("replace", "insert")
-        for t in b[j1:j2]
-    )
+    return any(_DIGIT.search(t) for t in _inserted_tokens(before, after))
 
 
 def has_digit(text: str) -> bool:
@@ -236,16 +234,18 @@ def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
         refs.setdefault(r["reference_summary"], r)
     ref_fig = {s: r for s, r in refs.items() if has_digit(s)}
 
-    v_any = v_point = v_int = n_any = n_int = v_int_any = v_left = 0
+    v_any = v_point = v_int = n_any = n_int = v_int_any = v_left = ceil = 0
     misses: list[str] = []
     for r, ch in pairs:
         spans, _ = flagged_spans(r["article"], r["edited_summary"])
         is_int = "Intrinsic" in r["error_type"]
+        left = leaves_figure(r["reference_summary"], r["edited_summary"])
+        ceil += left
         v_any += bool(spans)
         v_int_any += bool(spans) and is_int
         hit = overlaps(spans, ch)
         v_point += hit
-        v_left += hit and leaves_figure(r["reference_summary"], r["edited_summary"])
+        v_left += hit and left
         v_int += hit and is_int
         if naive_flags(r["article"], r["edited_summary"]):
             n_any += 1
@@ -254,7 +254,7 @@ def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
             note = ""
             if not word_diff_has_digit(r["reference_summary"], r["edited_summary"]):
                 note = " (the edit changes no figure value, only punctuation next to one)"
-            elif not leaves_figure(r["reference_summary"], r["edited_summary"]):
+            elif not left:
                 note = " (the edit leaves no changed figure in the summary)"
             misses.append(
                 f"  bump#{r['id']} half {half_of(r['article_id'])} [{r['error_type']}]{note} "
@@ -289,7 +289,6 @@ def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
     w_fa = sum(bool(flagged_spans(a, s)[0]) for s, a in w_refs.items())
 
     nn = len(pairs)
-    ceil = sum(leaves_figure(r["reference_summary"], r["edited_summary"]) for r, _ in pairs)
     ni = sum("Intrinsic" in r["error_type"] for r, _ in pairs)
     nr = len(ref_fig)
     lines.append(
@@ -339,17 +338,19 @@ def summedits(rows: list[dict[str, Any]]) -> list[str]:
         if r["label"] == 0 and word_diff_has_digit(r["original_summary"], r["summary"])
     ]
     pos = [r for r in rows if r["label"] == 1 and has_digit(r["summary"])]
-    v_c = v_p = n_c = v_left = 0
+    v_c = v_p = n_c = v_left = ceil = 0
     misses = []
     for r, ch in neg:
         spans, _ = flagged_spans(r["doc"], r["summary"])
+        left = leaves_figure(r["original_summary"], r["summary"])
+        ceil += left
         v_c += bool(spans)
         if overlaps(spans, ch):
             v_p += 1
-            v_left += leaves_figure(r["original_summary"], r["summary"])
+            v_left += left
         else:
             note = ""
-            if not leaves_figure(r["original_summary"], r["summary"]):
+            if not left:
                 note = " (the edit leaves no changed figure in the summary)"
             misses.append(
                 f"  {r['id']}{note} changed {[r['summary'][s:e] for s, e in ch]} "
@@ -373,7 +374,6 @@ def summedits(rows: list[dict[str, Any]]) -> list[str]:
     wide_pos = [r for r in rows if r["label"] == 1 and has_figure_words(r["summary"])]
     w_fa = sum(bool(flagged_spans(r["doc"], r["summary"])[0]) for r in wide_pos)
     nn, np_ = len(neg), len(pos)
-    ceil = sum(leaves_figure(r["original_summary"], r["summary"]) for r, _ in neg)
     lines.append(
         f"SummEdits news: {nn} label-0 rows whose edit changes a figure (word-token diff holds a "
         f"digit); {np_} label-1 rows with a digit"
