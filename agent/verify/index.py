@@ -1,0 +1,163 @@
+"""Mentions: every figure of a text with its typed value, frame and sentence, parsed once.
+
+``source_index(text, sentences)`` is cached per text, so a source is parsed once per process
+(a summary's claims then cost a few milliseconds); ``mentions(text)`` does the same for a
+claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..figures import Figure, extract_figures, stem
+from .frames import Frame, frame_at, parse
+from .rules import on
+from .values import Value, value_of
+
+_WORD_ORDINALS = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth last".split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    fig: Figure
+    value: Value
+    frame: Frame
+    sent: int = 0
+    weak: bool = False  # a determiner word ("one", "first"): supports, never decides
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    mentions: tuple[Mention, ...]
+    years: frozenset[int]
+    counted: frozenset[str] = frozenset()  # stems of the nouns the source counts
+
+    def sentence_of(self, pos: int) -> int:
+        for i, (s, e) in enumerate(self.sentences):
+            if s <= pos < e:
+                return i
+        return -1
+
+
+def _determiner(f: Figure, text: str) -> bool:
+    """'one' and ordinal words ("the first time", "one of the") are determiners, not figures."""
+    if not (f.words and on("word_determiners")):
+        return False
+    word = text[f.start : f.end].lower()
+    return f.value == 1 or word in _WORD_ORDINALS
+
+
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|until|and|&)\s*$", re.IGNORECASE)
+
+
+def _date_ranges(text: str, figs: list[Figure]) -> list[Figure]:
+    """A day number right after a date and a range word is a date of the same month ("April
+    18-26", "April 18 and 19")."""
+    if not on("date_range"):
+        return figs
+    out: list[Figure] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "date"
+            and prev.day is not None
+            and f.kind in ("count", "number")
+            and f.value is not None
+            and float(f.value).is_integer()
+            and prev.day < f.value <= 31
+            and _RANGE_GAP.match(text[prev.end : f.start])
+        ):
+            f = f.model_copy(
+                update={"kind": "date", "value": None, "low": None, "high": None,
+                        "year": prev.year, "month": prev.month, "day": int(f.value)}
+            )
+        out.append(f)
+    return out
+
+
+_NUM = r"(?:\d{1,3}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_CUR = r"euros?|dollars?|pounds?|bucks|quid"
+_SPOKEN_MONEY = re.compile(
+    rf"\b(?P<a>{_NUM})\s+(?:(?:dot|point)\s+(?P<b>{_NUM})\s+(?P<cur>{_CUR})"
+    rf"|(?P<cur2>{_CUR})\s+(?:and\s+)?(?:(?:uh|um|er)\s+)?(?P<c>{_NUM})"
+    rf"(?:\s+(?:cents?|centimes?|pence))?)\b",
+    re.IGNORECASE,
+)
+
+
+def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
+    """Amounts said aloud: "twelve euros fifty", "twelve Euros and fifty centimes", "twelve
+    dot fifty Euros" (transcripts) are 12.50 euros."""
+    if not on("spoken_money"):
+        return figs
+    from ..figures import _CURRENCY_WORD, words_to_number
+
+    out = list(figs)
+    for m in _SPOKEN_MONEY.finditer(text):
+        a = words_to_number(m.group("a")) if not m.group("a").isdigit() else float(m.group("a"))
+        tail = m.group("b") or m.group("c")
+        b = words_to_number(tail) if not tail.isdigit() else float(tail)
+        if a is None or b is None or b >= 100:
+            continue
+        value = a + (b / 100 if m.group("c") or len(tail) != 1 else b / 10)
+        cur = _CURRENCY_WORD.get((m.group("cur") or m.group("cur2")).lower())
+        out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
+        out.append(
+            Figure(text=m.group(), start=m.start(), end=m.end(), kind="money", value=value,
+                   low=value, high=value, precision=0.01, currency=cur, words=True)
+        )
+    return sorted(out, key=lambda f: f.start)
+
+
+@lru_cache(maxsize=16384)
+def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
+    """The figures of ``text`` that have a value, with their frames (claims skip determiners)."""
+    out = []
+    for f in _date_ranges(text, _spoken_money(text, extract_figures(text))):
+        weak = _determiner(f, text)
+        if claim and weak:
+            continue
+        v = value_of(f, text)
+        if v is not None:
+            out.append(Mention(f, v, frame_at(text, f.start, f.end), weak=weak))
+    return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None) -> SourceIndex:
+    """Parse ``text`` once: its sentences (given, or split here) and every figure mention."""
+    if sentences is None:
+        from ..chunking import split_sentences
+
+        sentences = tuple((s.start, s.end) for s in split_sentences(text))
+    parse(text)
+    ms = []
+    years: set[int] = set()
+    bounds = list(sentences)
+    k = 0
+    for m in mentions(text):
+        while k < len(bounds) - 1 and bounds[k][1] <= m.fig.start:
+            k += 1
+        ms.append(Mention(m.fig, m.value, m.frame, k, m.weak))
+        if m.value.date[0] is not None:
+            years.add(m.value.date[0])
+    counted = frozenset(stem(m.frame.noun) for m in ms if m.frame.noun)
+    return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years), counted)
+
+
+def clear_caches(*, parses: bool = True) -> None:
+    """Forget indexed texts (rule switches), and their parses (cold-start timing)."""
+    from ..figures import _extract_cached
+
+    source_index.cache_clear()
+    mentions.cache_clear()
+    if parses:
+        parse.cache_clear()
+        _extract_cached.cache_clear()

@@ -1,0 +1,56 @@
+"""Named switches for the verifier's rules, so a benchmark can turn each one off.
+
+Every rule of the decision is listed in ``RULES`` and asked through ``on(name)``; the
+benchmark's ablation (``benchmarks/bench_verify.py --ablate``) switches each off in turn and
+keeps only rules that help on two data sets and hurt none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+RULES: dict[str, str] = {
+    "sign": "a minus sign belongs to its number (-3.2% is not 3.2%)",
+    "unit_of_account": "per share / each is part of an amount's unit",
+    "yearish": "a bare whole number 1900-2100 may be a year",
+    "range_both_ends": "a claimed range needs a source range with both ends",
+    "bound_side": "a bound never matches the opposite bound ('over 270' / 'under 270')",
+    "bare_number": "a number with no unit or noun may state an age or an hour ('make it 7')",
+    "document_year": "a date without a year takes a year the document states",
+    "counted_noun": "a count of one noun is not supported by a count of another",
+    "person": "an age belongs to its person ('Siham, 27' does not support 'Hashi, 27')",
+    "date_range": "'April 18-26' states April 26 too",
+    "spoken_money": "'twelve euros fifty' is 12.50 euros",
+    "partitive": "'10 of which' counts what 'which' refers to",
+    "bound_frame": "a claimed bound is supported only by a mention of the same measure",
+    "specific_measure": "when the source counts the claim's noun, only those counts can state it",
+    "role": "a prior value ('from $2.9 billion') does not support a current one",
+    "contradiction": "a different value of the same measure, none equal, contradicts",
+    "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
+}
+_OFF: set[str] = set()
+
+
+def on(name: str) -> bool:
+    """Whether rule ``name`` is switched on (all are, unless a benchmark turns one off)."""
+    return name not in _OFF
+
+
+@contextmanager
+def rules_off(*names: str) -> Iterator[None]:
+    """Switch rules off inside the block (benchmark ablation; caches are cleared)."""
+    unknown = set(names) - set(RULES)
+    if unknown:
+        raise KeyError(f"unknown rules: {sorted(unknown)}")
+    from .index import clear_caches
+
+    before = set(_OFF)
+    _OFF.update(names)
+    clear_caches(parses=False)
+    try:
+        yield
+    finally:
+        _OFF.clear()
+        _OFF.update(before)
+        clear_caches(parses=False)
