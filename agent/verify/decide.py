@@ -18,11 +18,11 @@ def frame_clash(c: Frame, s: Frame, counted: frozenset[str] = frozenset(), timed
     somewhere (so it is a measure of the source, not a paraphrase: "three people" for "three
     passengers" passes) and the sentence holding one noun does not also hold the other
     ("870 people have been infected" states "870 infections")."""
-    if c.noun and s.noun and c.noun != s.noun:
-        if c.person and s.person and on("person"):
+    if c.noun and s.noun and not same_noun(c, s):
+        if c.person and s.person and on("person") and not timed:
             return "person"
         if c.person == s.person and on("counted_noun") and stem(c.noun) in counted:
-            if stem(c.noun) not in s.sentence:
+            if not _named(c, s):
                 return "noun"
     if on("role") and not timed and c.role != s.role and "prior" in (c.role, s.role):
         return "role"
@@ -34,21 +34,39 @@ def same_measure(c: Frame, s: Frame, timed: bool = False) -> str:
     the same counted noun, or (neither counting a noun) the same governing verb."""
     if c.role != s.role and not timed:
         return ""
-    if c.noun and c.noun == s.noun:
+    if same_noun(c, s):
         return f"noun {c.noun!r}"
     if not c.noun and not s.noun and c.verb and c.verb == s.verb:
         return f"verb {c.verb!r}"
     return ""
 
 
+def same_noun(c: Frame, s: Frame) -> bool:
+    """Both count the same noun (by stem), compounds joined ("cook books" / "cookbooks"); a
+    person by any part of the name ("Abbie" / "Abbie Conman")."""
+    if not c.noun or not s.noun:
+        return False
+    if c.person and s.person:
+        return bool(c.parts & s.parts)
+    return bool({stem(c.noun), stem(c.compound)} & {stem(s.noun), stem(s.compound)})
+
+
+def _named(c: Frame, s: Frame) -> bool:
+    """A paraphrase of the same count: the source mention counts nothing and its sentence
+    names the claim's noun, or its verb is the claim's noun ("870 people have been infected"
+    / "870 infections")."""
+    if c.person or s.person:
+        return False
+    key = stem(c.noun)
+    return (not s.noun and key in s.sentence) or (bool(s.verb) and stem(s.verb) == key)
+
+
 def _specific(c: Frame, s: Frame, named: bool = False) -> bool:
     """The source mention counts the claim's noun (an age: belongs to the same person); with
-    ``named``, its sentence naming the noun is enough (a paraphrase of the same count)."""
+    ``named``, a paraphrase of it (``_named``) is enough."""
     if not c.noun:
         return False
-    if c.noun == s.noun:
-        return True
-    return named and not (c.person or s.person) and stem(c.noun) in s.sentence
+    return same_noun(c, s) or (named and _named(c, s))
 
 
 def _span(idx: SourceIndex, m: Mention) -> list[Span]:
@@ -95,7 +113,8 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     fits = [s for s, why in clashes if not why]
     if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
         # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds
-        fits = [s for s in fits if s.value.approx == c.value.approx or same_measure(c.frame, s.frame, timed)]
+        # ... unless it states the bound's own number
+        fits = [s for s in fits if s.value.lo == c.value.lo or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
         # when the source states the claim's measure itself, only those mentions can state it
         # ("a 19-year-old telephone operator" decides "a 92-year-old telephone operator")
@@ -136,6 +155,15 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     return _verdict(c, "not_found", scope, f"no figure with the value {c.fig.text!r} in the source", "value")
 
 
+def _label_verdict(text: str, m: Mention, idx: SourceIndex) -> FigureVerdict:
+    """A number that labels a name ("Season 44") is checked as the name it is part of."""
+    assert m.label is not None
+    s, e = m.label
+    name = m.fig.model_copy(update={"text": text[s:e], "start": s, "end": e, "kind": "identifier"})
+    v = identifier_verdict(name, idx)
+    return v.model_copy(update={"figure": m.fig})
+
+
 def check_claim(claim: Claim, idx: SourceIndex) -> ClaimCheck:
     cited: set[int] | None = None
     if claim.citations:
@@ -144,7 +172,10 @@ def check_claim(claim: Claim, idx: SourceIndex) -> ClaimCheck:
             for i, (s, e) in enumerate(idx.sentences)
             if any(s < ce and cs < e for cs, ce in claim.citations)
         }
-    verdicts = [judge(m, idx, cited) for m in mentions(claim.text, claim=True)]
+    verdicts = [
+        judge(m, idx, cited) if m.label is None else _label_verdict(claim.text, m, idx)
+        for m in mentions(claim.text, claim=True)
+    ]
     verdicts += [identifier_verdict(f, idx) for f in extract_identifiers(claim.text)]
     verdicts.sort(key=lambda v: v.figure.start)
     return ClaimCheck(

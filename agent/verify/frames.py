@@ -34,7 +34,10 @@ class Frame:
     """What a figure measures. Empty fields are unknown, never a mismatch."""
 
     noun: str = ""
+    compound: str = ""  # the noun with its compound modifiers ("cook book" -> "cookbook")
+    parts: frozenset[str] = field(default_factory=frozenset)  # words of that ("abbie", "conman")
     person: bool = False
+    plural: bool = False
     verb: str = ""
     role: str = ""
     clause: frozenset[str] = field(default_factory=frozenset)
@@ -79,28 +82,36 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         return Frame()
     root = span.root
     inside = range(span.start, span.end)
-    noun, person = _counted(root, inside)
+    noun_tok, person = _counted(root, inside)
     verb = next((a for a in root.ancestors if a.pos_ in ("VERB", "AUX")), None)
     clause = verb.subtree if verb is not None else root.sent
     return Frame(
-        noun=noun,
+        noun=_lemma(noun_tok) if noun_tok is not None else "",
+        compound="".join(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else "",
+        parts=frozenset(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else frozenset(),
         person=person,
+        plural=noun_tok is not None and noun_tok.tag_ in ("NNS", "NNPS"),
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
-        role=_role(doc, span, verb) if on("role") else "",
+        role=_role(doc, span, root, verb) if on("role") else "",
         clause=_content(clause),
         sentence=_content(root.sent),
     )
 
 
-def _counted(root: Any, inside: range) -> tuple[str, bool]:
-    """The noun a number counts, and whether it names a person (an age's owner)."""
+def _counted(root: Any, inside: range) -> tuple[Any, bool]:
+    """The noun token a number counts, and whether it names a person (an age's owner)."""
     head = root.head
     if root.dep_ == "appos" and head.pos_ == "PROPN" and on("person"):
         between = root.doc[min(head.i, root.i) + 1 : max(head.i, root.i)]
         if any(t.text == "," for t in between):
-            return _lemma(head), True  # "Siham, 27" (not "Falcon 9")
+            return head, True  # "Siham, 27" (not "Falcon 9")
     if root.dep_ in _COUNTING and head.i not in inside and head.pos_ in _NOUNS:
-        return _lemma(head), head.pos_ == "PROPN"
+        if head.dep_ == "poss" and head.head.pos_ in _NOUNS:
+            return head.head, False  # "33 children's books" counts books
+        name = _apposed_name(head)
+        if name is not None and on("person"):
+            return name, True  # "a 26-year-old man, Jonathan Camilien"
+        return head, False
     if on("partitive"):
         for child in root.children:
             if child.dep_ == "prep" and _lemma(child) == "of":
@@ -108,18 +119,57 @@ def _counted(root: Any, inside: range) -> tuple[str, bool]:
                 if obj is not None and _lemma(obj) in _PARTITIVE_HEADS:
                     rel = next((a for a in root.ancestors if a.dep_ == "relcl"), None)
                     if rel is not None and rel.head.pos_ in _NOUNS:
-                        return _lemma(rel.head), False  # "18 points, 10 of which"
+                        return rel.head, False  # "18 points, 10 of which"
                 if obj is not None and obj.pos_ == "NOUN":
-                    return _lemma(obj), False  # "8,000 of the soldiers"
-    return "", False
+                    return obj, False  # "8,000 of the soldiers", "5,000 sq ft of space"
+    return None, False
 
 
-def _role(doc: Any, span: Any, verb: Any) -> str:
+_EARLIER = frozenset(
+    ["earlier", "ago", "previously", "before", "prior", "previous", "former", "original"]
+)
+
+
+def _compound(noun: Any) -> list[Any]:
+    return [*(c for c in noun.children if c.dep_ == "compound"), noun]
+
+
+def _apposed_name(noun: Any) -> Any:
+    """The proper name a common noun stands in apposition with, if any."""
+    if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+        return noun.head
+    return next((c for c in noun.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+
+
+def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a name the number labels ("Season 44", "Falcon 9": a proper noun right
+    before it, no comma), or None."""
+    doc = parse(text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) != 1 or span.start == 0:
+        return None
+    prev = doc[span.start - 1]
+    if prev.pos_ == "PROPN" and prev.text[:1].isupper() and span.root.head.i == prev.i:
+        return prev.idx, end
+    return None
+
+
+def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
+    """"prior" for a value given as the earlier one ("from $2.9 billion", "the 210,000 figure
+    a year earlier"), "forecast" for an expected one; "" when the text says neither."""
+    near = [*root.subtree, *(root.head.subtree if root.head.pos_ in _NOUNS else ())]
+    if any(_lemma(t) in _EARLIER for t in near if t.i not in range(span.start, span.end)):
+        return "prior"
     before = doc[span.start - 1] if span.start > 0 else None
     if before is not None and before.text in ("$", "£", "€") and span.start > 1:
         before = doc[span.start - 2]
     if before is not None and _lemma(before) == "from":
         return "prior"  # "rose to $3.1 billion from $2.9 billion", "up from 12%"
+    for hop, a in enumerate(root.ancestors):
+        if hop > 3 or a.pos_ in ("VERB", "AUX") or (a.dep_ == "prep" and _lemma(a) == "to"):
+            break
+        if _lemma(a) == "from" and a.dep_ == "prep":
+            return "prior"  # "up from a count of 500"
     if verb is not None and _lemma(verb) in _FORECAST_WORDS:
         return "forecast"  # "expects revenue of $2 billion"
     return ""

@@ -8,11 +8,11 @@ claim.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..figures import Figure, extract_figures, stem
-from .frames import Frame, frame_at, parse
+from ..figures import _APPROX_MAP, _APPROX_WORDS, Figure, extract_figures, stem
+from .frames import Frame, frame_at, label_of, parse
 from .rules import on
 from .values import Value, value_of
 
@@ -28,6 +28,7 @@ class Mention:
     frame: Frame
     sent: int = 0
     weak: bool = False  # a determiner word ("one", "first"): supports, never decides
+    label: tuple[int, int] | None = None  # the number labels a name ("Season 44")
 
 
 @dataclass(frozen=True)
@@ -116,17 +117,94 @@ def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+_RANGE_WORD = re.compile(r"\s*(?:-|–|—|to|through)\s*$", re.IGNORECASE)
+_BETWEEN_AND = re.compile(r"\s+and\s+$", re.IGNORECASE)
+_RANGE_LEAD = re.compile(r"(?:\bbetween|\branges?|\branged|\branging)\s+(?:from\s+)?$", re.I)
+_FROM_LEAD = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+
+
+def _bare(f: Figure) -> bool:
+    return f.kind in ("number", "count") and not f.noun and f.unit is None
+
+
+def _merge(text: str, a: Figure, b: Figure) -> Figure | None:
+    """``a`` to ``b`` as one range of the kind, unit and currency that one of them states, at
+    ``b``'s scale when ``a`` has none; None when they cannot be one range."""
+    assert a.value is not None and b.value is not None
+    if {a.kind, b.kind} & {"date", "year", "score", "time", "decade"}:
+        return None
+    if not (_bare(a) or _bare(b) or a.kind == b.kind):
+        return None
+    base = a if _bare(b) and not _bare(a) else b
+    scale = b.scale if a.scale == 1 and b.scale > 1 else 1.0
+    lo, hi = a.value * scale, b.value * (base.scale if b.scale == 1 and base is a else 1.0)
+    if not lo < hi:
+        return None
+    return base.model_copy(
+        update={"text": text[a.start : b.end], "start": a.start, "end": b.end, "value": None,
+                "low": lo, "high": hi, "is_range": True, "approx": a.approx or b.approx,
+                "precision": min(a.precision * scale, b.precision), "scale": max(a.scale, b.scale)}
+    )
+
+
+def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
+    """Two figures joined by a range word are one range, the second's unit, scale and currency
+    shared ("four to seven days", "$16.5-17 billion", "between 3 and 5 people", "ranging from
+    10 to 20"); "from X to Y" alone is a change, not a range."""
+    if not on("ranges"):
+        return figs
+    out: list[Figure] = []
+    for b in figs:
+        a = out[-1] if out else None
+        if a is None or a.is_range or b.is_range or a.value is None or b.value is None:
+            out.append(b)
+            continue
+        gap, lead = text[a.end : b.start], text[max(0, a.start - 24) : a.start]
+        joined = (_RANGE_WORD.match(gap) and not _FROM_LEAD.search(lead)) or (
+            (_BETWEEN_AND.match(gap) or _RANGE_WORD.match(gap)) and _RANGE_LEAD.search(lead)
+        )
+        merged = _merge(text, a, b) if joined else None
+        if merged is not None:
+            out[-1] = merged
+            continue
+        if _RANGE_WORD.match(gap) and _FROM_LEAD.search(lead) and _bare(a) and not _bare(b):
+            # a change "from 2 to 3%": the bare start takes the end's unit (2%)
+            scale = b.scale if a.scale == 1 else 1.0
+            v = a.value * scale
+            out[-1] = b.model_copy(
+                update={"text": a.text, "start": a.start, "end": a.end, "value": v, "low": v,
+                        "high": v, "approx": a.approx, "precision": a.precision * scale}
+            )
+        out.append(b)
+    return out
+
+
+_HEDGE_BEFORE = re.compile(rf"\b({'|'.join(re.escape(w) for w, _ in _APPROX_WORDS)})\s+$", re.I)
+
+
+def _year_as_count(text: str, f: Figure, v: Value) -> Value:
+    """A four-digit number counting a noun is a count, with the hedge before it."""
+    m = _HEDGE_BEFORE.search(text[max(0, f.start - 24) : f.start])
+    approx = _APPROX_MAP.get(m.group(1).lower(), "") if m else ""
+    return Value("count", v.lo, v.hi, approx=approx or "", kind="count")
+
+
 @lru_cache(maxsize=16384)
 def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
     """The figures of ``text`` that have a value, with their frames (claims skip determiners)."""
     out = []
-    for f in _date_ranges(text, _spoken_money(text, extract_figures(text))):
+    for f in _ranges(text, _date_ranges(text, _spoken_money(text, extract_figures(text)))):
         weak = _determiner(f, text)
         if claim and weak:
             continue
         v = value_of(f, text)
-        if v is not None:
-            out.append(Mention(f, v, frame_at(text, f.start, f.end), weak=weak))
+        if v is None:
+            continue
+        label = label_of(text, f.start, f.end) if on("name_labels") else None
+        frame = frame_at(text, f.start, f.end)
+        if v.kind == "year" and not v.is_range and frame.plural and on("yearish"):
+            v = _year_as_count(text, f, v)  # "nearly 1000 nuclear warheads"
+        out.append(Mention(f, v, frame, weak=weak, label=label))
     return tuple(out)
 
 
@@ -145,7 +223,7 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
     for m in mentions(text):
         while k < len(bounds) - 1 and bounds[k][1] <= m.fig.start:
             k += 1
-        ms.append(Mention(m.fig, m.value, m.frame, k, m.weak))
+        ms.append(replace(m, sent=k))
         if m.value.date[0] is not None:
             years.add(m.value.date[0])
     counted = frozenset(stem(m.frame.noun) for m in ms if m.frame.noun)

@@ -21,6 +21,8 @@ RULES: dict[str, str] = {
     "counted_noun": "a count of one noun is not supported by a count of another",
     "person": "an age belongs to its person ('Siham, 27' does not support 'Hashi, 27')",
     "date_range": "'April 18-26' states April 26 too",
+    "ranges": "'four to seven days', '$16.5-17 billion', 'between 3 and 5' are ranges",
+    "name_labels": "a number right after a proper noun labels it ('Season 44'): checked as a name",
     "spoken_money": "'twelve euros fifty' is 12.50 euros",
     "partitive": "'10 of which' counts what 'which' refers to",
     "bound_frame": "a claimed bound is supported only by a mention of the same measure",

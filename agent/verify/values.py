@@ -151,7 +151,7 @@ def compat(c: Value, s: Value) -> str:
 
 def _tol(x: float, precision: float, approx: str) -> float:
     if approx in ("about", "nearly"):
-        return max(ABOUT_REL * abs(x), _place(x) / 2.0)
+        return max(ABOUT_REL * abs(x), min(_place(x) / 2.0, 2 * ABOUT_REL * abs(x)))
     return min(precision / 2.0, ROUND_REL * abs(x)) + 1e-9 * max(1.0, abs(x))
 
 
