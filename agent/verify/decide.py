@@ -21,9 +21,9 @@ def frame_clash(c: Frame, s: Frame, counted: frozenset[str] = frozenset(), timed
     if c.noun and s.noun and not same_noun(c, s):
         if c.person and s.person and on("person") and not timed:
             return "person"
-        if c.person == s.person and on("counted_noun") and stem(c.noun) in counted:
-            if not _named(c, s):
-                return "noun"
+        known = stem(c.noun) in counted
+        if c.person == s.person and on("counted_noun") and known and not _named(c, s):
+            return "noun"
     if on("role") and not timed and c.role != s.role and "prior" in (c.role, s.role):
         return "role"
     return ""
@@ -59,6 +59,13 @@ def _named(c: Frame, s: Frame) -> bool:
         return False
     key = stem(c.noun)
     return (not s.noun and key in s.sentence) or (bool(s.verb) and stem(s.verb) == key)
+
+
+def _near_bound(c: Mention, s: Mention) -> bool:
+    b, v = c.value.lo, s.value.lo
+    if b is None or v is None or b <= 0 or v <= 0:
+        return b == v
+    return 0.5 <= v / b <= 2.0
 
 
 def _specific(c: Frame, s: Frame, named: bool = False) -> bool:
@@ -113,8 +120,9 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     fits = [s for s, why in clashes if not why]
     if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
         # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds
-        # ... unless it states the bound's own number
-        fits = [s for s in fits if s.value.lo == c.value.lo or same_measure(c.frame, s.frame, timed)]
+        # ... unless it is of the same measure, or states a value near the bound (within a
+        # factor of two: "over 1,800" / "almost 2,000")
+        fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
         # when the source states the claim's measure itself, only those mentions can state it
         # ("a 19-year-old telephone operator" decides "a 92-year-old telephone operator")

@@ -126,7 +126,7 @@ def _counted(root: Any, inside: range) -> tuple[Any, bool]:
 
 
 _EARLIER = frozenset(
-    ["earlier", "ago", "previously", "before", "prior", "previous", "former", "original"]
+    ["earlier", "ago", "previously", "before", "prior", "previous", "former", "original", "old"]
 )
 
 
@@ -154,21 +154,33 @@ def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+def _change(prep: Any) -> bool:
+    """A "from" that starts a change: "up/down from", or a "from ... to" pair ("rose to $3.1
+    billion from $2.9 billion"); not "from the show", "from a list of 10"."""
+    head = prep.head
+    if _lemma(head) in ("up", "down") or head.pos_ == "ADV":
+        return True
+    return any(c.dep_ == "prep" and _lemma(c) == "to" for c in head.children)
+
+
 def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
     """"prior" for a value given as the earlier one ("from $2.9 billion", "the 210,000 figure
     a year earlier"), "forecast" for an expected one; "" when the text says neither."""
-    near = [*root.subtree, *(root.head.subtree if root.head.pos_ in _NOUNS else ())]
+    if root.dep_ == "appos":
+        return ""  # an age: "The old man, 75" states no earlier value
+    owners = [root, root.head] if root.head.pos_ in _NOUNS else [root]
+    near = [c for t in owners for c in t.children if c.dep_ in ("amod", "advmod")]
     if any(_lemma(t) in _EARLIER for t in near if t.i not in range(span.start, span.end)):
-        return "prior"
+        return "prior"  # "the 210,000 figure a year earlier", "the old 39-day length"
     before = doc[span.start - 1] if span.start > 0 else None
     if before is not None and before.text in ("$", "£", "€") and span.start > 1:
         before = doc[span.start - 2]
-    if before is not None and _lemma(before) == "from":
+    if before is not None and _lemma(before) == "from" and _change(before):
         return "prior"  # "rose to $3.1 billion from $2.9 billion", "up from 12%"
     for hop, a in enumerate(root.ancestors):
         if hop > 3 or a.pos_ in ("VERB", "AUX") or (a.dep_ == "prep" and _lemma(a) == "to"):
             break
-        if _lemma(a) == "from" and a.dep_ == "prep":
+        if _lemma(a) == "from" and a.dep_ == "prep" and _change(a):
             return "prior"  # "up from a count of 500"
     if verb is not None and _lemma(verb) in _FORECAST_WORDS:
         return "forecast"  # "expects revenue of $2 billion"

@@ -200,7 +200,8 @@ def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
         v = value_of(f, text)
         if v is None:
             continue
-        label = label_of(text, f.start, f.end) if on("name_labels") else None
+        named = on("name_labels") and v.dim != "time_point" and not v.yearish
+        label = label_of(text, f.start, f.end) if named else None
         frame = frame_at(text, f.start, f.end)
         if v.kind == "year" and not v.is_range and frame.plural and on("yearish"):
             v = _year_as_count(text, f, v)  # "nearly 1000 nuclear warheads"
