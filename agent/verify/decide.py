@@ -11,19 +11,15 @@ from .rules import on
 from .values import compat, describe, same
 
 
-def frame_clash(c: Frame, s: Frame, counted: frozenset[str] = frozenset(), timed: bool = False) -> str:
+def frame_clash(c: Frame, s: Frame, timed: bool = False) -> str:
     """The frame attribute on which a source mention cannot state the claim's figure, or "".
 
-    Unknown attributes never clash. Nouns clash only when the source counts the claim's noun
-    somewhere (so it is a measure of the source, not a paraphrase: "three people" for "three
-    passengers" passes) and the sentence holding one noun does not also hold the other
-    ("870 people have been infected" states "870 infections")."""
-    if c.noun and s.noun and not same_noun(c, s):
-        if c.person and s.person and on("person") and not timed:
-            return "person"
-        known = stem(c.noun) in counted
-        if c.person == s.person and on("counted_noun") and known and not _named(c, s):
-            return "noun"
+    Unknown attributes never clash: an age of another person ("Hashi, 27" for "Siham, 27"),
+    a prior value for a current one. Counted nouns are decided by specificity (``judge``):
+    a noun the source never counts may be a paraphrase ("three people" / "three passengers").
+    """
+    if c.person and s.person and on("person") and not timed and not same_noun(c, s):
+        return "person"
     if on("role") and not timed and c.role != s.role and "prior" in (c.role, s.role):
         return "role"
     return ""
@@ -48,7 +44,11 @@ def same_noun(c: Frame, s: Frame) -> bool:
         return False
     if c.person and s.person:
         return bool(c.parts & s.parts)
-    return bool({stem(c.noun), stem(c.compound)} & {stem(s.noun), stem(s.compound)})
+
+    def keys(f: Frame) -> set[str]:
+        return {stem(f.title)} if f.person else {stem(f.noun), stem(f.compound)}
+
+    return bool(keys(c) - {""} & keys(s))
 
 
 def _named(c: Frame, s: Frame) -> bool:
@@ -62,6 +62,8 @@ def _named(c: Frame, s: Frame) -> bool:
 
 
 def _near_bound(c: Mention, s: Mention) -> bool:
+    if c.value.dim != s.value.dim:
+        return False
     b, v = c.value.lo, s.value.lo
     if b is None or v is None or b <= 0 or v <= 0:
         return b == v
@@ -113,10 +115,14 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     """
     scope: Scope = "cited" if cited is not None else "document"
     candidates = [(s, compat(c.value, s.value)) for s in idx.mentions]
-    candidates = [(s, k) for s, k in candidates if k != "no"]
+    candidates = [
+        (s, k)
+        for s, k in candidates
+        if k != "no" and (s.value.dim == c.value.dim or not s.frame.noun or s.value.yearish)
+    ]  # a number standing for an age or an hour counts nothing
     equal = [s for s, _ in candidates if same(c.value, s.value, idx.years)]
     timed = c.value.dim == "time_point"
-    clashes = [(s, frame_clash(c.frame, s.frame, idx.counted, timed)) for s in equal]
+    clashes = [(s, frame_clash(c.frame, s.frame, timed)) for s in equal]
     fits = [s for s, why in clashes if not why]
     if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
         # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds

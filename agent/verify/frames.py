@@ -38,6 +38,7 @@ class Frame:
     parts: frozenset[str] = field(default_factory=frozenset)  # words of that ("abbie", "conman")
     person: bool = False
     plural: bool = False
+    title: str = ""  # an apposed person's common noun: "a 41-year-old pilot, Gomez" -> pilot
     verb: str = ""
     role: str = ""
     clause: frozenset[str] = field(default_factory=frozenset)
@@ -82,7 +83,7 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         return Frame()
     root = span.root
     inside = range(span.start, span.end)
-    noun_tok, person = _counted(root, inside)
+    noun_tok, person, title = _counted(root, inside)
     verb = next((a for a in root.ancestors if a.pos_ in ("VERB", "AUX")), None)
     clause = verb.subtree if verb is not None else root.sent
     return Frame(
@@ -91,6 +92,7 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         parts=frozenset(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else frozenset(),
         person=person,
         plural=noun_tok is not None and noun_tok.tag_ in ("NNS", "NNPS"),
+        title=title,
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
         role=_role(doc, span, root, verb) if on("role") else "",
         clause=_content(clause),
@@ -98,20 +100,21 @@ def frame_at(text: str, start: int, end: int) -> Frame:
     )
 
 
-def _counted(root: Any, inside: range) -> tuple[Any, bool]:
-    """The noun token a number counts, and whether it names a person (an age's owner)."""
+def _counted(root: Any, inside: range) -> tuple[Any, bool, str]:
+    """The noun token a number counts, whether it names a person (an age's owner), and that
+    person's common noun where the text gives one."""
     head = root.head
     if root.dep_ == "appos" and head.pos_ == "PROPN" and on("person"):
         between = root.doc[min(head.i, root.i) + 1 : max(head.i, root.i)]
         if any(t.text == "," for t in between):
-            return head, True  # "Siham, 27" (not "Falcon 9")
+            return head, True, ""  # "Siham, 27" (not "Falcon 9")
     if root.dep_ in _COUNTING and head.i not in inside and head.pos_ in _NOUNS:
         if head.dep_ == "poss" and head.head.pos_ in _NOUNS:
-            return head.head, False  # "33 children's books" counts books
+            return head.head, False, ""  # "33 children's books" counts books
         name = _apposed_name(head)
         if name is not None and on("person"):
-            return name, True  # "a 26-year-old man, Jonathan Camilien"
-        return head, False
+            return name, True, _lemma(head)  # "a 26-year-old man, Jonathan Camilien"
+        return head, False, ""
     if on("partitive"):
         for child in root.children:
             if child.dep_ == "prep" and _lemma(child) == "of":
@@ -119,10 +122,10 @@ def _counted(root: Any, inside: range) -> tuple[Any, bool]:
                 if obj is not None and _lemma(obj) in _PARTITIVE_HEADS:
                     rel = next((a for a in root.ancestors if a.dep_ == "relcl"), None)
                     if rel is not None and rel.head.pos_ in _NOUNS:
-                        return rel.head, False  # "18 points, 10 of which"
+                        return rel.head, False, ""  # "18 points, 10 of which"
                 if obj is not None and obj.pos_ == "NOUN":
-                    return obj, False  # "8,000 of the soldiers", "5,000 sq ft of space"
-    return None, False
+                    return obj, False, ""  # "8,000 of the soldiers", "5,000 sq ft of space"
+    return None, False, ""
 
 
 _EARLIER = frozenset(

@@ -37,7 +37,6 @@ class SourceIndex:
     sentences: tuple[tuple[int, int], ...]
     mentions: tuple[Mention, ...]
     years: frozenset[int]
-    counted: frozenset[str] = frozenset()  # stems of the nouns the source counts
 
     def sentence_of(self, pos: int) -> int:
         for i, (s, e) in enumerate(self.sentences):
@@ -83,6 +82,9 @@ def _date_ranges(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
+_HEDGE_BEFORE = re.compile(rf"\b({'|'.join(re.escape(w) for w, _ in _APPROX_WORDS)})\s+$", re.I)
+
+
 _NUM = r"(?:\d{1,3}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 _CUR = r"euros?|dollars?|pounds?|bucks|quid"
 _SPOKEN_MONEY = re.compile(
@@ -109,10 +111,12 @@ def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
             continue
         value = a + (b / 100 if m.group("c") or len(tail) != 1 else b / 10)
         cur = _CURRENCY_WORD.get((m.group("cur") or m.group("cur2")).lower())
+        hedge = _HEDGE_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
         out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
         out.append(
             Figure(text=m.group(), start=m.start(), end=m.end(), kind="money", value=value,
-                   low=value, high=value, precision=0.01, currency=cur, words=True)
+                   low=value, high=value, precision=0.01, currency=cur, words=True,
+                   approx=_APPROX_MAP.get(hedge.group(1).lower()) if hedge else None)
         )
     return sorted(out, key=lambda f: f.start)
 
@@ -179,7 +183,6 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
-_HEDGE_BEFORE = re.compile(rf"\b({'|'.join(re.escape(w) for w, _ in _APPROX_WORDS)})\s+$", re.I)
 
 
 def _year_as_count(text: str, f: Figure, v: Value) -> Value:
@@ -227,8 +230,7 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
         ms.append(replace(m, sent=k))
         if m.value.date[0] is not None:
             years.add(m.value.date[0])
-    counted = frozenset(stem(m.frame.noun) for m in ms if m.frame.noun)
-    return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years), counted)
+    return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years))
 
 
 def clear_caches(*, parses: bool = True) -> None:

@@ -14,6 +14,11 @@ _ROMAN = (
 )  # fmt: skip
 
 
+_NUMBER_AFTER = re.compile(
+    r"[\s-]*(?:\d+|[IVXLC]+\b|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)"
+)
+
+
 def _number_alternatives(digits: str) -> str:
     """A number inside a name as digits, Roman numerals or a word ("World War 2" / "World War
     II", "Formula 1" / "Formula One")."""
@@ -66,9 +71,18 @@ def identifier_verdict(c: Figure, idx: SourceIndex) -> FigureVerdict:
             if o.group(1) != digits[0]:
                 return _found(c, idx, o.start(), o.end(), "contradicted", "source says")
     words = [p for p in parts if p[0].isalpha()]
-    if words and re.search(rf"(?<![A-Za-z]){re.escape(words[0])}(?![A-Za-z0-9])", text, re.I):
-        bare = f"{words[0]!r} occurs, without a number"
-        return FigureVerdict(figure=c, verdict="supported", reason=bare, binds="name")
+    if words:
+        name = re.compile(rf"(?<![A-Za-z]){re.escape(words[0])}(?![A-Za-z0-9])", re.I)
+        found = list(name.finditer(text))
+        numbered = [m for m in found if _NUMBER_AFTER.match(text, m.end())]
+        if numbered:
+            m = numbered[0]
+            end = _NUMBER_AFTER.match(text, m.end())
+            assert end is not None
+            return _found(c, idx, m.start(), end.end(), "contradicted", "source says")
+        if found:
+            bare = f"{words[0]!r} occurs, without a number"
+            return FigureVerdict(figure=c, verdict="supported", reason=bare, binds="name")
     return FigureVerdict(
         figure=c, verdict="not_found", reason=f"{c.text!r} does not occur in the source",
         binds="name",

@@ -18,7 +18,6 @@ RULES: dict[str, str] = {
     "bound_side": "a bound never matches the opposite bound ('over 270' / 'under 270')",
     "bare_number": "a number with no unit or noun may state an age or an hour ('make it 7')",
     "document_year": "a date without a year takes a year the document states",
-    "counted_noun": "a count of one noun is not supported by a count of another",
     "person": "an age belongs to its person ('Siham, 27' does not support 'Hashi, 27')",
     "date_range": "'April 18-26' states April 26 too",
     "ranges": "'four to seven days', '$16.5-17 billion', 'between 3 and 5' are ranges",

@@ -131,9 +131,7 @@ def compat(c: Value, s: Value) -> str:
         if on("yearish") and {c.dim, s.dim} == {"count", "time_point"}:
             year = c if c.dim == "count" else s
             return "unknown" if year.yearish else "no"  # "the forecast for 2021"
-        bare = s if s.dim == "count" else c
-        other = c if bare is s else s
-        if on("bare_number") and not bare.unit and (other.kind == "age" or other.dim == "time"):
+        if on("bare_number") and s.dim == "count" and not s.unit and c.kind in ("age", "time"):
             return "unknown"  # "The boys, 16 and 14" / "aged 16"; "make it 7" / "7 pm"
         return "no"
     if c.dim == "time_point":
@@ -177,7 +175,7 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
         return {(c.lo, c.hi), (c.hi, c.lo)} >= {(s.lo, s.hi)}
     if "time" in (c.dim, s.dim) and c.dim != s.dim:
         t, n = (c, s) if c.dim == "time" else (s, c)
-        if t.lo is None or n.lo is None or t.lo % 60:
+        if t.lo is None or n.lo is None or t.lo % 60 or n.lo != n.hi:
             return False
         hour = t.lo // 60
         return n.lo in (hour, hour - 12)
@@ -187,8 +185,10 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
         c = replace(c, lo=c.lo / c.factor, hi=c.hi / c.factor, precision=c.precision / c.factor)
         s = replace(s, lo=s.lo / s.factor, hi=s.hi / s.factor)
     slack = 0.02 if c.unit != s.unit else 0.0
-    if c.is_range and on("range_both_ends"):
-        return s.is_range and _near(c.lo, s.lo, c, slack) and _near(c.hi, s.hi, c, slack)
+    if c.is_range:
+        if on("range_both_ends"):
+            return s.is_range and _near(c.lo, s.lo, c, slack) and _near(c.hi, s.hi, c, slack)
+        return c.lo <= s.lo and s.hi <= c.hi  # any value inside (the hole the rule closes)
     if c.approx in _LOWER or c.approx in _UPPER:
         return _same_bound(c, s)
     if s.is_range and not c.is_range:
