@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import verify_sets as vs  # noqa: E402
+import verify_sets as vs
 
-from agent import verify  # noqa: E402
+from agent import verify
 
 Flag = tuple[int, int, str]
 

@@ -110,7 +110,7 @@ def test_markdown(seed: tuple) -> None:
     assert items[2].startswith(f"3. **{FLAG_MARK}:**")
     assert "**18,000** (✗)" in items[2]
     assert f"*{EXTRACTIVE_MARK}*" in items[4]
-    assert "`18,000`: contradicted — source says '8,000' here" in md
+    assert "`18,000`: contradicted — source says '8,000'" in md
     for fn in notes:
         line = next(ln for ln in md.splitlines() if ln.startswith(f"[^{fn.n}]: "))
         assert f"{fn.start}–{fn.end}" in line

@@ -25,15 +25,16 @@ def frame_clash(c: Frame, s: Frame, timed: bool = False) -> str:
     return ""
 
 
-def same_measure(c: Frame, s: Frame, timed: bool = False) -> str:
+def same_measure(c: Frame, s: Frame, timed: bool = False, per: str = "") -> str:
     """What makes a source mention a statement about the claim's measure ("" if nothing):
-    the same counted noun, or (neither counting a noun) the same governing verb."""
+    the same counted noun, the same unit of account or period that both state ("a month"),
+    or (neither counting a noun) the same governing verb."""
     if c.role != s.role and not timed:
         return ""
     if same_noun(c, s):
         return f"noun {c.noun!r}"
-    if not c.noun and not s.noun and c.verb and c.verb == s.verb:
-        return f"verb {c.verb!r}"
+    if not c.noun and not s.noun and (per or (c.verb and c.verb == s.verb)):
+        return f"period {per!r}" if per else f"verb {c.verb!r}"
     return ""
 
 
@@ -88,7 +89,12 @@ def _span(idx: SourceIndex, m: Mention) -> list[Span]:
 
 
 def _verdict(
-    c: Mention, verdict: Verdict, scope: Scope, reason: str, binds: str, s: Mention | None = None,
+    c: Mention,
+    verdict: Verdict,
+    scope: Scope,
+    reason: str,
+    binds: str,
+    s: Mention | None = None,
     idx: SourceIndex | None = None,
 ) -> FigureVerdict:
     return FigureVerdict(
@@ -130,43 +136,63 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
         # factor of two: "over 1,800" / "almost 2,000")
         fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
-        # when the source states the claim's measure itself, only those mentions can state it
-        # ("a 19-year-old telephone operator" decides "a 92-year-old telephone operator")
+        # when the source counts the claim's noun itself, a same-valued mention counting
+        # nothing cannot state it ("The 92-year-old died" does not state "a 92-year-old
+        # telephone operator" beside "a 19-year-old telephone operator"); one counting another
+        # noun may be a paraphrase and still can
         scope_ms = [s for s, k in candidates if (cited is None or s.sent in cited) and not s.weak]
         if any(_specific(c.frame, s.frame) for s in scope_ms):
-            fits = [s for s in fits if _specific(c.frame, s.frame, named=True)]
+            fits = [s for s in fits if s.frame.noun or _specific(c.frame, s.frame, named=True)]
             if not fits and equal:
                 clashes = [(s, why or "noun") for s, why in clashes]
     here = [s for s in fits if cited is None or s.sent in cited]
     if here:
-        return _verdict(c, "supported", scope, f"source says {here[0].fig.text!r}", "value", here[0], idx)
+        return _verdict(
+            c, "supported", scope, f"source says {here[0].fig.text!r}", "value", here[0], idx
+        )
     if fits:
         return _verdict(
-            c, "cited_elsewhere", "document",
+            c,
+            "cited_elsewhere",
+            "document",
             f"not in the cited sentences; the source says {fits[0].fig.text!r} elsewhere",
-            "citation", fits[0], idx,
+            "citation",
+            fits[0],
+            idx,
         )
     if on("contradiction"):
         for s, k in candidates:
             if k != "same" or (cited is not None and s.sent not in cited) or s in equal or s.weak:
                 continue
-            by = same_measure(c.frame, s.frame, timed)
+            per = c.value.per if c.value.per == s.value.per else ""
+            by = same_measure(c.frame, s.frame, timed, per)
             if by:
                 what = describe(c.value)
                 return _verdict(
-                    c, "contradicted", scope,
+                    c,
+                    "contradicted",
+                    scope,
                     f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}",
-                    what, s, idx,
+                    what,
+                    s,
+                    idx,
                 )
     if clashes:
         s, why = clashes[0]
         owner = s.frame.noun or s.frame.role
         return _verdict(
-            c, "not_found", scope,
-            f"{s.fig.text!r} occurs, but for {owner!r} ({why}), not {c.frame.noun or c.frame.role!r}",
-            why, s, idx,
+            c,
+            "not_found",
+            scope,
+            f"{s.fig.text!r} occurs, but for {owner!r} ({why}), "
+            f"not {c.frame.noun or c.frame.role!r}",
+            why,
+            s,
+            idx,
         )
-    return _verdict(c, "not_found", scope, f"no figure with the value {c.fig.text!r} in the source", "value")
+    return _verdict(
+        c, "not_found", scope, f"no figure with the value {c.fig.text!r} in the source", "value"
+    )
 
 
 def _label_verdict(text: str, m: Mention, idx: SourceIndex) -> FigureVerdict:

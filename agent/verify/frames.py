@@ -71,7 +71,9 @@ def _lemma(tok: Any) -> str:
 def _content(tokens: Any) -> frozenset[str]:
     """Stems of the content words (so "infected" meets "infection")."""
     return frozenset(
-        stem(_lemma(t)) for t in tokens if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
+        stem(_lemma(t))
+        for t in tokens
+        if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
     )
 
 
@@ -89,7 +91,9 @@ def frame_at(text: str, start: int, end: int) -> Frame:
     return Frame(
         noun=_lemma(noun_tok) if noun_tok is not None else "",
         compound="".join(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else "",
-        parts=frozenset(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else frozenset(),
+        parts=frozenset(_lemma(t) for t in _compound(noun_tok))
+        if noun_tok is not None
+        else frozenset(),
         person=person,
         plural=noun_tok is not None and noun_tok.tag_ in ("NNS", "NNPS"),
         title=title,
@@ -109,6 +113,8 @@ def _counted(root: Any, inside: range) -> tuple[Any, bool, str]:
         if any(t.text == "," for t in between):
             return head, True, ""  # "Siham, 27" (not "Falcon 9")
     if root.dep_ in _COUNTING and head.i not in inside and head.pos_ in _NOUNS:
+        if _lemma(head) == "time":
+            return None, False, ""  # "played 19 times": a frequency, not a count of times
         if head.dep_ == "poss" and head.head.pos_ in _NOUNS:
             return head.head, False, ""  # "33 children's books" counts books
         name = _apposed_name(head)
@@ -167,7 +173,7 @@ def _change(prep: Any) -> bool:
 
 
 def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
-    """"prior" for a value given as the earlier one ("from $2.9 billion", "the 210,000 figure
+    """ "prior" for a value given as the earlier one ("from $2.9 billion", "the 210,000 figure
     a year earlier"), "forecast" for an expected one; "" when the text says neither."""
     if root.dep_ == "appos":
         return ""  # an age: "The old man, 75" states no earlier value
@@ -188,5 +194,3 @@ def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
     if verb is not None and _lemma(verb) in _FORECAST_WORDS:
         return "forecast"  # "expects revenue of $2 billion"
     return ""
-
-

@@ -11,13 +11,25 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..figures import _APPROX_MAP, _APPROX_WORDS, Figure, extract_figures, stem
+from ..figures import _APPROX_MAP, _APPROX_WORDS, Figure, extract_figures
 from .frames import Frame, frame_at, label_of, parse
 from .rules import on
 from .values import Value, value_of
 
 _WORD_ORDINALS = frozenset(
-    "first second third fourth fifth sixth seventh eighth ninth tenth last".split()
+    [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "last",
+    ]
 )
 
 
@@ -75,8 +87,15 @@ def _date_ranges(text: str, figs: list[Figure]) -> list[Figure]:
             and _RANGE_GAP.match(text[prev.end : f.start])
         ):
             f = f.model_copy(
-                update={"kind": "date", "value": None, "low": None, "high": None,
-                        "year": prev.year, "month": prev.month, "day": int(f.value)}
+                update={
+                    "kind": "date",
+                    "value": None,
+                    "low": None,
+                    "high": None,
+                    "year": prev.year,
+                    "month": prev.month,
+                    "day": int(f.value),
+                }
             )
         out.append(f)
     return out
@@ -85,7 +104,10 @@ def _date_ranges(text: str, figs: list[Figure]) -> list[Figure]:
 _HEDGE_BEFORE = re.compile(rf"\b({'|'.join(re.escape(w) for w, _ in _APPROX_WORDS)})\s+$", re.I)
 
 
-_NUM = r"(?:\d{1,3}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_NUM = rf"(?:\d{{1,3}}|(?:(?:{_TENS})[- ]?)?(?:{_UNITS})|{_TEENS}|{_TENS})"
 _CUR = r"euros?|dollars?|pounds?|bucks|quid"
 _SPOKEN_MONEY = re.compile(
     rf"\b(?P<a>{_NUM})\s+(?:(?:dot|point)\s+(?P<b>{_NUM})\s+(?P<cur>{_CUR})"
@@ -114,9 +136,19 @@ def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
         hedge = _HEDGE_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
         out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
         out.append(
-            Figure(text=m.group(), start=m.start(), end=m.end(), kind="money", value=value,
-                   low=value, high=value, precision=0.01, currency=cur, words=True,
-                   approx=_APPROX_MAP.get(hedge.group(1).lower()) if hedge else None)
+            Figure(
+                text=m.group(),
+                start=m.start(),
+                end=m.end(),
+                kind="money",
+                value=value,
+                low=value,
+                high=value,
+                precision=0.01,
+                currency=cur,
+                words=True,
+                approx=_APPROX_MAP.get(hedge.group(1).lower()) if hedge else None,
+            )
         )
     return sorted(out, key=lambda f: f.start)
 
@@ -145,9 +177,18 @@ def _merge(text: str, a: Figure, b: Figure) -> Figure | None:
     if not lo < hi:
         return None
     return base.model_copy(
-        update={"text": text[a.start : b.end], "start": a.start, "end": b.end, "value": None,
-                "low": lo, "high": hi, "is_range": True, "approx": a.approx or b.approx,
-                "precision": min(a.precision * scale, b.precision), "scale": max(a.scale, b.scale)}
+        update={
+            "text": text[a.start : b.end],
+            "start": a.start,
+            "end": b.end,
+            "value": None,
+            "low": lo,
+            "high": hi,
+            "is_range": True,
+            "approx": a.approx or b.approx,
+            "precision": min(a.precision * scale, b.precision),
+            "scale": max(a.scale, b.scale),
+        }
     )
 
 
@@ -176,13 +217,19 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
             scale = b.scale if a.scale == 1 else 1.0
             v = a.value * scale
             out[-1] = b.model_copy(
-                update={"text": a.text, "start": a.start, "end": a.end, "value": v, "low": v,
-                        "high": v, "approx": a.approx, "precision": a.precision * scale}
+                update={
+                    "text": a.text,
+                    "start": a.start,
+                    "end": a.end,
+                    "value": v,
+                    "low": v,
+                    "high": v,
+                    "approx": a.approx,
+                    "precision": a.precision * scale,
+                }
             )
         out.append(b)
     return out
-
-
 
 
 def _year_as_count(text: str, f: Figure, v: Value) -> Value:

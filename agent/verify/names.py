@@ -46,7 +46,7 @@ def _pattern(parts: list[str], any_number: bool = False) -> re.Pattern[str]:
 
 
 def _fiscal_year(code: str, text: str) -> re.Match[str] | None:
-    """"FY2023" / "FY23" written out as "fiscal (year) 2023"."""
+    """ "FY2023" / "FY23" written out as "fiscal (year) 2023"."""
     fy = re.fullmatch(r"FY\s*-?(\d{2}|\d{4})", code, re.IGNORECASE)
     if fy is None:
         return None
@@ -84,19 +84,26 @@ def identifier_verdict(c: Figure, idx: SourceIndex) -> FigureVerdict:
             bare = f"{words[0]!r} occurs, without a number"
             return FigureVerdict(figure=c, verdict="supported", reason=bare, binds="name")
     return FigureVerdict(
-        figure=c, verdict="not_found", reason=f"{c.text!r} does not occur in the source",
+        figure=c,
+        verdict="not_found",
+        reason=f"{c.text!r} does not occur in the source",
         binds="name",
     )
 
 
-def _found(c: Figure, idx: SourceIndex, s: int, e: int, verdict: Verdict, says: str) -> FigureVerdict:
+def _found(
+    c: Figure, idx: SourceIndex, s: int, e: int, verdict: Verdict, says: str
+) -> FigureVerdict:
     k = idx.sentence_of(s)
     a, b = idx.sentences[k] if k >= 0 else (s, e)
     tail = "" if verdict == "supported" else f" here, not {c.text!r}"
     return FigureVerdict(
         figure=c,
         verdict=verdict,
-        evidence=[Span(start=s, end=e, text=idx.text[s:e]), Span(start=a, end=b, text=idx.text[a:b])],
+        evidence=[
+            Span(start=s, end=e, text=idx.text[s:e]),
+            Span(start=a, end=b, text=idx.text[a:b]),
+        ],
         reason=f"{says} {idx.text[s:e]!r}{tail}",
         score=1.0,
         binds="name",

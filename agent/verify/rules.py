@@ -25,7 +25,7 @@ RULES: dict[str, str] = {
     "spoken_money": "'twelve euros fifty' is 12.50 euros",
     "partitive": "'10 of which' counts what 'which' refers to",
     "bound_frame": "a claimed bound is supported only by a mention of the same measure",
-    "specific_measure": "when the source counts the claim's noun, only those counts can state it",
+    "specific_measure": "where the source counts the claim's noun, a bare count cannot state it",
     "role": "a prior value ('from $2.9 billion') does not support a current one",
     "contradiction": "a different value of the same measure, none equal, contradicts",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",

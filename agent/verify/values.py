@@ -124,7 +124,7 @@ def _time_point(f: Figure) -> Value:
 
 
 def compat(c: Value, s: Value) -> str:
-    """"same" when the two values measure the same kind of quantity in the same unit of
+    """ "same" when the two values measure the same kind of quantity in the same unit of
     account; "unknown" when one side leaves an attribute open (support, never conflict);
     "no" when they cannot be compared."""
     if c.dim != s.dim:
@@ -179,21 +179,22 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
             return False
         hour = t.lo // 60
         return n.lo in (hour, hour - 12)
-    if c.lo is None or c.hi is None or s.lo is None or s.hi is None:
+    clo, chi, slo, shi = c.lo, c.hi, s.lo, s.hi
+    if clo is None or chi is None or slo is None or shi is None:
         return False
     if c.dim != s.dim:  # a bare number: compare as written ("aged 16" / "The boys, 16")
-        c = replace(c, lo=c.lo / c.factor, hi=c.hi / c.factor, precision=c.precision / c.factor)
-        s = replace(s, lo=s.lo / s.factor, hi=s.hi / s.factor)
+        clo, chi, slo, shi = clo / c.factor, chi / c.factor, slo / s.factor, shi / s.factor
+        c = replace(c, precision=c.precision / c.factor)
     slack = 0.02 if c.unit != s.unit else 0.0
     if c.is_range:
         if on("range_both_ends"):
-            return s.is_range and _near(c.lo, s.lo, c, slack) and _near(c.hi, s.hi, c, slack)
-        return c.lo <= s.lo and s.hi <= c.hi  # any value inside (the hole the rule closes)
+            return s.is_range and _near(clo, slo, c, slack) and _near(chi, shi, c, slack)
+        return clo <= slo and shi <= chi  # any value inside (the hole the rule closes)
     if c.approx in _LOWER or c.approx in _UPPER:
-        return _same_bound(c, s)
-    if s.is_range and not c.is_range:
-        return _near(c.lo, s.lo, c, slack) or _near(c.lo, s.hi, c, slack)
-    return _near(c.lo, s.lo, c, slack) and _near(c.hi, s.hi, c, slack)
+        return _same_bound(c, s, clo, slo, shi)
+    if s.is_range:
+        return _near(clo, slo, c, slack) or _near(clo, shi, c, slack)
+    return _near(clo, slo, c, slack) and _near(chi, shi, c, slack)
 
 
 def _near(x: float, y: float, c: Value, slack: float) -> bool:
@@ -202,20 +203,18 @@ def _near(x: float, y: float, c: Value, slack: float) -> bool:
     return lo <= y <= hi
 
 
-def _same_bound(c: Value, s: Value) -> bool:
-    assert c.lo is not None and s.lo is not None and s.hi is not None
+def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
+    """A claimed bound at ``v`` against a source value ``slo``..``shi``."""
     lower = c.approx in _LOWER
-    if on("bound_side") and s.approx and (s.approx in _LOWER) != lower and s.approx in (
-        _LOWER | _UPPER
-    ):
+    bound = s.approx in (_LOWER | _UPPER)
+    if on("bound_side") and bound and (s.approx in _LOWER) != lower:
         return False  # "over 270" is not "under 270"
-    if s.approx and s.approx in (_LOWER | _UPPER):
-        return _near(c.lo, s.lo, Value("count", precision=c.precision), 0.0)
-    strict = c.approx in ("more_than", "under")
-    v = c.lo
+    if bound:
+        return _near(v, slo, Value("count", precision=c.precision), 0.0)
+    # the bound's own number, stated exactly, supports it ("over 2,000" / "2,000")
     if lower:
-        return s.lo > v or (not strict and math.isclose(s.lo, v))
-    return s.hi < v or (not strict and math.isclose(s.hi, v))
+        return slo > v or math.isclose(slo, v)
+    return shi < v or math.isclose(shi, v)
 
 
 def _same_time(c: Value, s: Value, doc_years: frozenset[int]) -> bool:
