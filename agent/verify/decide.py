@@ -62,6 +62,15 @@ def _named(c: Frame, s: Frame) -> bool:
     return (not s.noun and key in s.sentence) or (bool(s.verb) and stem(s.verb) == key)
 
 
+_PEOPLE = frozenset(["people", "person", "individual"])
+
+
+def _people(s: Mention) -> bool:
+    """A count of people in general ("870 people"), which a count of any kind of people
+    ("870 infections", "three passengers") may restate."""
+    return s.frame.noun in _PEOPLE
+
+
 def _near_bound(c: Mention, s: Mention) -> bool:
     if c.value.dim != s.value.dim:
         return False
@@ -120,79 +129,76 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     4. not_found: otherwise (the reason names the frame attribute that ruled mentions out).
     """
     scope: Scope = "cited" if cited is not None else "document"
-    candidates = [(s, compat(c.value, s.value)) for s in idx.mentions]
     candidates = [
         (s, k)
-        for s, k in candidates
+        for s, k in ((s, compat(c.value, s.value)) for s in idx.mentions)
         if k != "no" and (s.value.dim == c.value.dim or not s.frame.noun or s.value.yearish)
     ]  # a number standing for an age or an hour counts nothing
     equal = [s for s, _ in candidates if same(c.value, s.value, idx.years)]
+    fits, clashes = _fitting(c, equal, [s for s, _ in candidates], cited)
+    here = [s for s in fits if cited is None or s.sent in cited]
+    if here:
+        says = f"source says {here[0].fig.text!r}"
+        return _verdict(c, "supported", scope, says, "value", here[0], idx)
+    if fits:
+        says = f"not in the cited sentences; the source says {fits[0].fig.text!r} elsewhere"
+        return _verdict(c, "cited_elsewhere", "document", says, "citation", fits[0], idx)
+    conflict = _conflict(c, [s for s, k in candidates if k == "same" and s not in equal], cited)
+    if conflict is not None:
+        s, by = conflict
+        says = f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}"
+        return _verdict(c, "contradicted", scope, says, describe(c.value), s, idx)
+    if clashes:
+        s, why = clashes[0]
+        owner = s.frame.noun or s.frame.role
+        mine = c.frame.noun or c.frame.role
+        says = f"{s.fig.text!r} occurs, but for {owner!r} ({why}), not {mine!r}"
+        return _verdict(c, "not_found", scope, says, why, s, idx)
+    says = f"no figure with the value {c.fig.text!r} in the source"
+    return _verdict(c, "not_found", scope, says, "value")
+
+
+def _fitting(
+    c: Mention, equal: list[Mention], comparable: list[Mention], cited: set[int] | None
+) -> tuple[list[Mention], list[tuple[Mention, str]]]:
+    """The same-valued mentions whose frame can state the claim's figure, and every
+    same-valued mention with the attribute that rules it out ("" if none)."""
     timed = c.value.dim == "time_point"
     clashes = [(s, frame_clash(c.frame, s.frame, timed)) for s in equal]
     fits = [s for s, why in clashes if not why]
     if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
-        # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds
-        # ... unless it is of the same measure, or states a value near the bound (within a
-        # factor of two: "over 1,800" / "almost 2,000")
+        # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds,
+        # only by the same measure or a value near the bound ("over 1,800" / "almost 2,000")
         fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
-        # when the source counts the claim's noun itself, a same-valued mention counting
-        # nothing cannot state it ("The 92-year-old died" does not state "a 92-year-old
-        # telephone operator" beside "a 19-year-old telephone operator"); one counting another
-        # noun may be a paraphrase and still can
-        scope_ms = [s for s, k in candidates if (cited is None or s.sent in cited) and not s.weak]
-        if any(_specific(c.frame, s.frame) for s in scope_ms):
-            fits = [s for s in fits if s.frame.noun or _specific(c.frame, s.frame, named=True)]
-            if not fits and equal:
+        # where the source counts the claim's noun itself, only a mention of that noun (or a
+        # paraphrase of it: its sentence names it; or a count of people, which any kind of
+        # people restates) can state the figure: "11,000 soldiers" does not state "11,000
+        # tanks" beside "3,000 tanks", nor "The 92-year-old died" "a 92-year-old telephone
+        # operator" beside "a 19-year-old telephone operator"
+        scope = [s for s in comparable if (cited is None or s.sent in cited) and not s.weak]
+        if any(_specific(c.frame, s.frame) for s in scope):
+            fits = [s for s in fits if _specific(c.frame, s.frame, named=True) or _people(s)]
+            if not fits:
                 clashes = [(s, why or "noun") for s, why in clashes]
-    here = [s for s in fits if cited is None or s.sent in cited]
-    if here:
-        return _verdict(
-            c, "supported", scope, f"source says {here[0].fig.text!r}", "value", here[0], idx
-        )
-    if fits:
-        return _verdict(
-            c,
-            "cited_elsewhere",
-            "document",
-            f"not in the cited sentences; the source says {fits[0].fig.text!r} elsewhere",
-            "citation",
-            fits[0],
-            idx,
-        )
-    if on("contradiction"):
-        for s, k in candidates:
-            if k != "same" or (cited is not None and s.sent not in cited) or s in equal or s.weak:
-                continue
-            per = c.value.per if c.value.per == s.value.per else ""
-            by = same_measure(c.frame, s.frame, timed, per)
-            if by:
-                what = describe(c.value)
-                return _verdict(
-                    c,
-                    "contradicted",
-                    scope,
-                    f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}",
-                    what,
-                    s,
-                    idx,
-                )
-    if clashes:
-        s, why = clashes[0]
-        owner = s.frame.noun or s.frame.role
-        return _verdict(
-            c,
-            "not_found",
-            scope,
-            f"{s.fig.text!r} occurs, but for {owner!r} ({why}), "
-            f"not {c.frame.noun or c.frame.role!r}",
-            why,
-            s,
-            idx,
-        )
-    return _verdict(
-        c, "not_found", scope, f"no figure with the value {c.fig.text!r} in the source", "value"
-    )
+    return fits, clashes
+
+
+def _conflict(
+    c: Mention, others: list[Mention], cited: set[int] | None
+) -> tuple[Mention, str] | None:
+    """A mention in scope of the claim's measure stating another value, and what binds it."""
+    if not on("contradiction"):
+        return None
+    timed = c.value.dim == "time_point"
+    for s in others:
+        if (cited is not None and s.sent not in cited) or s.weak:
+            continue
+        per = c.value.per if c.value.per == s.value.per else ""
+        by = same_measure(c.frame, s.frame, timed, per)
+        if by:
+            return s, by
+    return None
 
 
 def _label_verdict(text: str, m: Mention, idx: SourceIndex) -> FigureVerdict:
