@@ -348,6 +348,8 @@ _APPROX_WORDS: list[tuple[str, Approx]] = [
     ("up to", "at_most"),
     ("at most", "at_most"),
     ("no more than", "at_most"),
+    ("not more than", "at_most"),
+    ("not less than", "at_least"),
     ("as many as", "at_most"),
     ("as much as", "at_most"),
     ("a maximum of", "at_most"),
