@@ -28,6 +28,7 @@ app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 _state: dict[str, Any] = {"debug": False}
+PROGRESS_EVERY = 10.0  # seconds between progress lines when not on a terminal
 
 
 def _version(value: bool) -> None:
@@ -101,10 +102,25 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Load documents (txt, md, html, pdf) into the store, chunked with exact offsets."""
-    from .ingest import ingest
+    import time
+
+    from .ingest import FileResult, ingest
 
     err = console_for(stderr=True)
-    progress = None
+    out = console_for()
+
+    def show(r: FileResult) -> None:
+        if r.status == "failed":
+            err.print(f"[red]failed[/]    {r.error}", highlight=False, markup=True)
+            return
+        same = f"  (same content as {', '.join(r.same_as)})" if r.same_as else ""
+        out.print(
+            f"{r.status:<10} {r.doc_id}  {r.chunks:>4} chunks  {r.source}{same}",
+            highlight=False,
+            markup=False,
+        )
+
+    on_result = None if as_json else show
     if sys.stdout.isatty() and not as_json:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -114,8 +130,8 @@ def ingest_cmd(
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             transient=True,
+            console=out,
         )
-    if progress:
         with progress:
             task = progress.add_task("embedding chunks", total=None)
             report = ingest(
@@ -124,24 +140,37 @@ def ingest_cmd(
                 exclude=exclude,
                 on_total=lambda n: progress.update(task, total=n),
                 on_chunks=lambda n: progress.advance(task, n),
+                on_result=on_result,
             )
     else:
-        report = ingest(paths, include=include, exclude=exclude)
+        # Not a terminal: a progress line on stderr at most every PROGRESS_EVERY seconds.
+        state = {"done": 0, "total": 0, "last": time.monotonic()}
+
+        def on_chunks(n: int) -> None:
+            state["done"] += n
+            now = time.monotonic()
+            if now - state["last"] >= PROGRESS_EVERY:
+                state["last"] = now
+                typer.echo(
+                    f"embedded {state['done']:,} of {state['total']:,} chunks so far", err=True
+                )
+
+        report = ingest(
+            paths,
+            include=include,
+            exclude=exclude,
+            on_total=lambda n: state.update(total=n),
+            on_chunks=on_chunks,
+            on_result=on_result,
+        )
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        out = console_for()
-        for r in report.results:
-            if r.status == "failed":
-                err.print(f"[red]failed[/]    {r.error}", highlight=False, markup=True)
-            else:
-                out.print(
-                    f"{r.status:<10} {r.doc_id}  {r.chunks:>4} chunks  {r.source}",
-                    highlight=False,
-                    markup=False,
-                )
         if report.recovered:
-            err.print(f"recovered from an interrupted ingest: {len(report.recovered)} document(s)")
+            err.print(
+                "recovered from an interrupted ingest or removal: "
+                f"{len(report.recovered)} leftover document(s) removed"
+            )
         out.print(
             f"{report.count('added')} added, {report.count('replaced')} replaced, "
             f"{report.count('unchanged')} unchanged, {report.count('failed')} failed; "

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -280,7 +280,10 @@ def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]
 
 
 def iter_paths(
-    paths: Iterable[Path], include: list[str] | None = None, exclude: list[str] | None = None
+    paths: Iterable[Path],
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    on_error: Callable[[OSError], None] | None = None,
 ) -> Iterator[Path]:
     """Expand files and folders into the files to load, in a deterministic order.
 
@@ -290,11 +293,12 @@ def iter_paths(
     only supported types are taken, or, with include globs, files matching one of them.
     Globs match the path relative to the folder, its file name or any parent folder
     name (``*.md``, ``drafts``, ``notes/*.txt``, ``**/old/*``). Each file comes once.
+    A folder that cannot be read is passed to ``on_error`` (ignored without one).
     """
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = _walk(path, include, exclude)
+            found = _walk(path, include, exclude, on_error)
         elif _matches_any(PurePosixPath(path.as_posix()), exclude):
             continue
         else:
@@ -306,8 +310,13 @@ def iter_paths(
                 yield item
 
 
-def _walk(root: Path, include: list[str] | None, exclude: list[str] | None) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(
+    root: Path,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    on_error: Callable[[OSError], None] | None = None,
+) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
         here = Path(dirpath)
         rel_dir = PurePosixPath(here.relative_to(root).as_posix())
         dirnames[:] = sorted(

@@ -43,6 +43,13 @@ class EmbeddingMismatchError(StoreError):
     """A collection was built with another embedding model than the one configured."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store cannot be used right now: another verisum process held the embedded store
+    past the lock timeout, or the Chroma server stopped answering."""
+
+    exit_code = 5
+
+
 class NotFoundError(VerisumError):
     """A document id or other named thing does not exist."""
 

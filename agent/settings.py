@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=1, ge=0, le=10, description="Sentences shared by neighbouring chunks."
     )
+    lock_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds to wait for another verisum process using the embedded store.",
+    )
+    max_file_mb: float = Field(
+        default=20.0, gt=0, description="Largest file ingest accepts, in megabytes."
+    )
 
     @field_validator("chroma_url", "base_url")
     @classmethod
