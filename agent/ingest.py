@@ -150,9 +150,11 @@ class _Pending:
     once they are (each with the document the source named before)."""
 
     doc: Document
-    chunks: int
-    left: int
     sources: list[tuple[str, str | None]] = field(default_factory=list)
+    estimate: int = 0  # chunks expected, for the progress total
+    chunks: int = 0  # chunks made so far
+    left: int = 0  # ... of which not yet written
+    fed: bool = False  # every chunk made
 
 
 class _Writer:
@@ -179,7 +181,7 @@ class _Writer:
             self.on_result(result)
 
     def take(self, window: list[Document]) -> None:
-        from .chunking import chunk_document
+        from .chunking import iter_chunks
         from .store import COMPLETE, STDIN
 
         named = self.db.current_for_sources([d.source for d in window if d.source != STDIN])
@@ -195,17 +197,26 @@ class _Writer:
             if not self.checked:
                 self.db.check_model(claim=False)
                 self.checked = True
-            chunks = chunk_document(doc, self.settings.chunk_chars, self.settings.chunk_overlap)
-            self.total += len(chunks)
-            if self.on_total:
-                self.on_total(self.total)
-            self.db.begin_documents([(doc, len(chunks))])
-            self.pending[doc.id] = _Pending(doc, len(chunks), len(chunks), [(doc.source, old)])
-            for chunk in chunks:
+            item = _Pending(doc, [(doc.source, old)], estimate=self._estimate(doc))
+            self._add_total(item.estimate)
+            self.db.begin_documents([doc])
+            self.pending[doc.id] = item
+            for chunk in iter_chunks(doc, self.settings.chunk_chars, self.settings.chunk_overlap):
+                item.chunks += 1
+                item.left += 1
                 self.buffer.append(chunk)
                 if len(self.buffer) >= EMBED_GROUP:
                     self.flush()
-            del chunks
+            item.fed = True
+
+    def _estimate(self, doc: Document) -> int:
+        """Chunks a document will make, roughly (its chunks are made as they are written)."""
+        return max(1, round(len(doc.text) / (0.85 * self.settings.chunk_chars)))
+
+    def _add_total(self, n: int) -> None:
+        self.total += n
+        if self.on_total and n:
+            self.on_total(self.total)
 
     def _link_stored(self, doc: Document, old: str | None) -> None:
         """The content is stored already: point this source at it."""
@@ -239,10 +250,11 @@ class _Writer:
             done, self.buffer = len(self.buffer), []
             if self.on_chunks:
                 self.on_chunks(done)
-        finished = [p for p in self.pending.values() if p.left == 0]
+        finished = [p for p in self.pending.values() if p.fed and p.left == 0]
         if not finished:
             return
-        self.db.complete_documents([p.doc.id for p in finished])
+        self.db.complete_documents([(p.doc.id, p.chunks) for p in finished])
+        self._add_total(sum(p.chunks - p.estimate for p in finished))
         self.db.link_sources([(s, p.doc.id) for p in finished for s, _ in p.sources])
         for p in finished:
             del self.pending[p.doc.id]

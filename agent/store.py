@@ -429,31 +429,31 @@ class Store:
 
     # ------------------------------------------------------------ writing
     @_op
-    def begin_documents(self, docs: Sequence[tuple[Document, int]]) -> None:
-        """Write records of new documents (with their chunk counts) as ``pending`` and clear
-        any chunks an interrupted earlier write of them left."""
+    def begin_documents(self, docs: Sequence[Document]) -> None:
+        """Write records of new documents as ``pending`` and clear any chunks an interrupted
+        earlier write of them left."""
         if not docs:
             return
         self.check_model(claim=True)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        ids = [doc.id for doc, _ in docs]
+        ids = [doc.id for doc in docs]
         self.docs.upsert(
             ids=ids,
             embeddings=[[1.0]] * len(ids),
-            documents=[doc.text for doc, _ in docs],
+            documents=[doc.text for doc in docs],
             metadatas=[
                 {
                     "title": doc.title,
                     "source": doc.source,
                     "media_type": doc.media_type,
                     "chars": len(doc.text),
-                    "chunks": n,
+                    "chunks": 0,  # counted when complete
                     "ingested_at": now,
                     "extra": json.dumps(doc.metadata, ensure_ascii=False),
                     "embedding_model": self.embedder.name,
                     "status": PENDING,
                 }
-                for doc, n in docs
+                for doc in docs
             ],
         )
         self.chunks.delete(where=_in("doc_id", ids))
@@ -480,10 +480,13 @@ class Store:
         self._dirty = True
 
     @_op
-    def complete_documents(self, ids: Sequence[str]) -> None:
-        """Mark documents whose chunks are all written ``complete``."""
-        if ids:
-            self.docs.update(ids=list(ids), metadatas=[{"status": COMPLETE}] * len(ids))
+    def complete_documents(self, done: Sequence[tuple[str, int]]) -> None:
+        """Mark documents whose chunks are all written ``complete``, with their chunk counts."""
+        if done:
+            self.docs.update(
+                ids=[i for i, _ in done],
+                metadatas=[{"status": COMPLETE, "chunks": n} for _, n in done],
+            )
             self._dirty = True
 
     @_op
@@ -531,10 +534,10 @@ class Store:
         ``complete``, sources pointed at them; then drop the versions replaced."""
         if not items:
             return
-        self.begin_documents([(doc, len(chunks)) for doc, chunks, _, _ in items])
+        self.begin_documents([doc for doc, _, _, _ in items])
         for _, chunks, vectors, _ in items:
             self.write_chunks(chunks, vectors)
-        self.complete_documents([doc.id for doc, _, _, _ in items])
+        self.complete_documents([(doc.id, len(chunks)) for doc, chunks, _, _ in items])
         self.link_sources([(doc.source, doc.id) for doc, _, _, _ in items])
         self._collect(old for _, _, _, replaces in items for old in replaces)
 
