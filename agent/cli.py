@@ -29,6 +29,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 _state: dict[str, Any] = {"debug": False}
 PROGRESS_EVERY = 10.0  # seconds between progress lines when not on a terminal
+PIPE_WIDTH = 200  # table width when stdout is not a terminal (rich's default 80 cuts names)
 
 
 def _version(value: bool) -> None:
@@ -86,7 +87,7 @@ def config_cmd(as_json: JsonOpt = False) -> None:
         table.add_row(
             r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else PIPE_WIDTH).print(table)
 
 
 # ---------------------------------------------------------------- ingest / docs / search
@@ -231,11 +232,23 @@ def docs_rm(
     doc_ids: Annotated[list[str], typer.Argument(help="Document ids (or unique prefixes).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove documents and their chunks."""
+    """Remove documents and their chunks. Every id is checked first: one unknown id and
+    nothing is removed."""
+    from .errors import NotFoundError
     from .store import open_store
 
     store = open_store()
-    removed = [store.delete_document(d) for d in doc_ids]
+    with store.writing():
+        resolved: list[str] = []
+        problems: list[str] = []
+        for d in doc_ids:
+            try:
+                resolved.append(store.resolve_id(d))
+            except NotFoundError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise NotFoundError("; ".join(problems) + "; nothing removed")
+        removed = [store.delete_document(d) for d in dict.fromkeys(resolved)]
     if as_json:
         print_json({"removed": removed})
     else:
@@ -342,7 +355,7 @@ def logs_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
     if full:
         for c in calls:
             console.rule(
@@ -408,6 +421,7 @@ def summarize_cmd(
         int | None,
         typer.Option("--context-chars", min=500, help="Characters per call (longer: sections)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Summarize documents into cited bullets; every figure is verified before output.
 
@@ -420,6 +434,8 @@ def summarize_cmd(
     from .summarize import LENGTH_WORDS, source_from_file, sources_from_store, summarize
 
     formats = ("terminal", "markdown", "json", "html")
+    if as_json:
+        fmt = "json"
     if fmt not in formats:
         raise InputError(f"--format must be one of {', '.join(formats)}, not {fmt!r}")
     if on_unverified not in ("fallback", "flag", "drop"):
@@ -432,6 +448,8 @@ def summarize_cmd(
         fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(
             Path(output).suffix.lower(), "markdown"
         )
+    if output:
+        _check_writable(Path(output))  # before any model work
     if file is not None:
         sources = [source_from_file(file)]
     else:
@@ -474,8 +492,32 @@ def summarize_cmd(
 
         # the adapter already said it on stderr: once is enough on a terminal
         render_terminal(result.model_copy(update={"notice": None}), console_for())
+    if not result.model_written and result.bullets:
+        from .errors import NO_MODEL_TEXT_EXIT
+
+        why = "no reply was usable" if result.stats.lead_fallback else "every bullet failed"
+        typer.echo(
+            f"error: the model wrote none of this summary ({why}): every bullet quotes the "
+            f"source; not verified (see: verisum logs)",
+            err=True,
+        )
+        raise typer.Exit(NO_MODEL_TEXT_EXIT)
     if result.stats.flagged or (strict and result.stats.unverified_before_repair):
         raise typer.Exit(1)
+
+
+def _check_writable(path: Any) -> None:
+    import os
+
+    from .errors import InputError
+
+    target = path if path.exists() else path.parent.resolve()
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not target.exists():
+        raise InputError(f"{path}: cannot write (no folder {target})")
+    if not os.access(target, os.W_OK):
+        raise InputError(f"{path}: cannot write (permission denied)")
 
 
 # ---------------------------------------------------------------- ask
@@ -556,6 +598,15 @@ def ask_cmd(
         if question is not None:
             result = ask(question)
             show(result)
+            if _model_gave_nothing(result):
+                from .errors import NO_MODEL_TEXT_EXIT
+
+                typer.echo(
+                    f"error: {result.endpoint} gave no usable answer, so whether the documents "
+                    "say it is not known (see: verisum logs)",
+                    err=True,
+                )
+                raise typer.Exit(NO_MODEL_TEXT_EXIT)
             if any(b.flagged for b in result.statements()):
                 raise typer.Exit(1)
             return
@@ -593,6 +644,17 @@ def ask_cmd(
             with contextlib.suppress(OSError):
                 readline.set_history_length(1000)
                 readline.write_history_file(str(history_file))
+
+
+def _model_gave_nothing(result: Any) -> bool:
+    """An abstention only because no model reply was usable (not because retrieval found
+    nothing relevant, nor because the model said the documents do not answer)."""
+    retrieval = {"low_retrieval", "missing_term"}
+    return (
+        result.status == "not_in_documents"
+        and result.model_answerable is None
+        and not retrieval & set(result.abstain_reasons)
+    )
 
 
 # ---------------------------------------------------------------- eval
@@ -651,9 +713,11 @@ def main() -> None:
             sys.exit(rc)
     except VerisumError as exc:
         if _state["debug"]:
-            raise
+            import traceback
+
+            traceback.print_exc()
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exc.exit_code)  # the same code with or without --debug
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
@@ -667,7 +731,9 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         if _state["debug"]:
-            raise
+            import traceback
+
+            traceback.print_exc()
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
         sys.exit(1)
 

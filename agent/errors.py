@@ -68,3 +68,6 @@ class EndpointError(ModelError):
 
 class InvalidOutputError(ModelError):
     """The model's reply did not validate after the allowed re-asks."""
+
+
+NO_MODEL_TEXT_EXIT = 4  # summarize/ask: output printed, but the model wrote none of it

@@ -81,8 +81,17 @@ class Summary(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
-        """True when nothing unverified is left in the output."""
-        return all(b.verified or b.origin == "extractive" for b in self.bullets)
+        """True when the model wrote at least one bullet and nothing unverified is left in
+        the output (quoting the source is not a verified summary)."""
+        return self.model_written > 0 and all(
+            b.verified or b.origin == "extractive" for b in self.bullets
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def model_written(self) -> int:
+        """Bullets the model wrote (as drafted or repaired), not quoted from the source."""
+        return sum(b.origin != "extractive" for b in self.bullets)
 
 
 # ====================================================================== the agent loop

@@ -237,3 +237,61 @@ def test_concurrent_writers_take_turns(tmp_path: Path) -> None:
     expected = {k: v for f in folders for k, v in expected_for(f).items()}
     assert violations(store, expected) == []
     assert len(store.list_documents()) == 8
+
+
+CLI_FAKE_EMBEDDER = r"""
+import sys
+import agent.embeddings as emb
+from tests.fakes import FakeHashEmbedder
+emb.get_embedder = lambda settings: FakeHashEmbedder()
+from agent.cli import main
+sys.argv = ["verisum", *sys.argv[1:]]
+main()
+"""
+
+
+def _as_unprivileged(cmd: list[str]) -> list[str]:
+    """Root reads any folder: run as nobody so permissions apply."""
+    if os.geteuid() != 0:
+        return cmd
+    import shutil
+
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+
+
+def test_unreadable_folder_and_file_are_reported_not_skipped_silently() -> None:
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="verisum-perm-"))
+    try:
+        base.chmod(0o777)
+        (base / "home").mkdir()
+        (base / "home").chmod(0o777)
+        data = base / "data"
+        (data / "locked").mkdir(parents=True)
+        (data / "ok.txt").write_text("Inspections rose to 1,240 in March.\n")
+        (data / "locked" / "hidden.txt").write_text("The budget was 3 million euros.\n")
+        (data / "locked").chmod(0)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "VERISUM_HOME": str(base / "home")}
+        run = lambda *args: subprocess.run(  # noqa: E731
+            _as_unprivileged([sys.executable, "-c", CLI_FAKE_EMBEDDER, *args]),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        proc = run("ingest", str(data))
+        assert proc.returncode == 1, proc.stderr
+        assert "1 added" in proc.stdout and "1 failed" in proc.stdout
+        assert f"{data / 'locked'}: cannot read folder (Permission denied); skipped" in proc.stderr
+        proc = run("ingest", str(data / "locked" / "hidden.txt"))
+        assert proc.returncode == 1 and "unexpected" not in proc.stderr
+        assert "hidden.txt: cannot read (Permission denied)" in proc.stderr
+    finally:
+        (base / "data" / "locked").chmod(0o755)
+        import shutil
+
+        shutil.rmtree(base, ignore_errors=True)
