@@ -492,6 +492,16 @@ def summarize_cmd(
 
         # the adapter already said it on stderr: once is enough on a terminal
         render_terminal(result.model_copy(update={"notice": None}), console_for())
+    cited = {c.doc_id for b in result.bullets for c in b.citations}
+    left_out = [d for d in result.documents if d.id not in cited]
+    if left_out and len(result.documents) > 1:
+        names = ", ".join(d.title or d.source or d.id for d in left_out[:5])
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        typer.echo(
+            f"note: {len(left_out)} of {len(result.documents)} documents are in no bullet: "
+            f"{names}{more} (raise -n, or summarize them with --doc ID)",
+            err=True,
+        )
     if not result.model_written and result.bullets:
         from .errors import NO_MODEL_TEXT_EXIT
 

@@ -92,10 +92,13 @@ class FakeOpenAI:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if fake.mode == "slow":
-                    for i in range(0, len(data), 16):
-                        self.wfile.write(data[i : i + 16])
-                        self.wfile.flush()
-                        time.sleep(fake.delay)
+                    try:
+                        for i in range(0, len(data), 16):
+                            self.wfile.write(data[i : i + 16])
+                            self.wfile.flush()
+                            time.sleep(fake.delay)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the client timed out and hung up: that is the point
                 else:
                     self.wfile.write(data)
 

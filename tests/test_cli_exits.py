@@ -106,3 +106,64 @@ def test_summarize_takes_json_like_every_command(cli: Any, endpoint) -> None:
     endpoint("not_json_content")
     r = cli("summarize", str(SEED), "--json")
     assert json.loads(r.out)["schema_version"] == "1" and r.code == 4
+
+
+ACME = "Acme Corp reported revenue of $12 million in 2023.\nThe company employs 450 people.\n"
+GLOBEX = "Globex opened a plant in Texas in 2021.\nThe plant cost $40 million to build.\n"
+
+
+def _stored(tmp_path: Path) -> None:
+    from agent.ingest import ingest
+    from agent.settings import get_settings
+    from agent.store import open_store
+    from tests.fakes import FakeHashEmbedder
+
+    (tmp_path / "acme.txt").write_text(ACME)
+    (tmp_path / "globex.txt").write_text(GLOBEX)
+    store = open_store(get_settings(), FakeHashEmbedder())
+    assert ingest([str(tmp_path / "acme.txt"), str(tmp_path / "globex.txt")], store=store).ok
+
+
+def test_all_with_fewer_bullets_than_documents_names_what_was_left_out(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import re
+
+    import agent.llm
+    from tests.fakes import fake_chat_model
+
+    _stored(tmp_path)
+
+    def cite_450(messages: list[Any]) -> str:  # a FAKE model reply citing the right id
+        sid = re.search(r"\[S(\d+)\] The company employs 450", str(messages[-1].content))
+        assert sid, messages[-1].content
+        bullet = {"text": "The company employs 450 people.", "sentence_ids": [int(sid[1])]}
+        return json.dumps({"bullets": [bullet]})
+
+    real = agent.llm.ChatAdapter
+    model = fake_chat_model(cite_450)
+    monkeypatch.setattr(
+        agent.llm,
+        "ChatAdapter",
+        lambda *a, **kw: real(chat_model=model, notify=None, sleep=lambda s: None, **kw),
+    )
+    r = cli("summarize", "--all", "-n", "1")
+    assert r.code == 0, r
+    assert "note: 1 of 2 documents are in no bullet: Globex opened a plant" in r.err
+
+
+def test_query_matching_nothing_says_so_instead_of_summarizing_everything(
+    tmp_path: Path,
+) -> None:
+    from agent.errors import InputError
+    from agent.settings import get_settings
+    from agent.store import open_store
+    from agent.summarize import sources_from_store
+    from tests.fakes import FakeHashEmbedder
+
+    _stored(tmp_path)
+    store = open_store(get_settings(), FakeHashEmbedder())
+    with pytest.raises(InputError, match="no ingested document matches 'zebra migration'"):
+        sources_from_store(store, query="zebra migration")
+    found = sources_from_store(store, query="Globex plant in Texas")
+    assert found[0].doc.text == GLOBEX.strip()  # the best match first
