@@ -29,6 +29,7 @@ MEDIA_TYPES = {
     ".pdf": "application/pdf",
 }
 TITLE_CHARS = 120
+MIN_HTML_WORDS = 4  # a page with no line this long is navigation, not a document
 MAX_CONTROL_RATIO = 0.05  # decoded text with more control characters than this is binary
 
 _NEWLINES = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
@@ -169,6 +170,11 @@ def load_bytes(
             metadata["encoding"] = encoding
         if suffix in (".html", ".htm"):
             text, title = _html_text(raw)
+            if text and not any(len(line.split()) >= MIN_HTML_WORDS for line in text.split("\n")):
+                raise EmptyInputError(
+                    f"{name}: no main text (only {len(text.split())} words of links or labels, "
+                    f"e.g. {_trim_title(text)!r})"
+                )
         else:
             text = canonicalize(raw)
             title = _markdown_title(text) if suffix in (".md", ".markdown") else None
@@ -242,6 +248,17 @@ def _blocks_text(body: Any) -> str:
     return blocks
 
 
+# A PDF line wrapped mid-sentence: the next line starts with a lower-case letter. A word
+# hyphenated at the wrap ("inspec-" / "tions") is joined without its hyphen.
+_WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z])")
+_HYPHENATED = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
+
+
+def unwrap_lines(text: str) -> str:
+    """Join the lines a PDF wrapped inside a sentence; keep headings, lists and blocks."""
+    return _WRAPPED.sub(" ", _HYPHENATED.sub("", text))
+
+
 def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]:
     """Text of each page joined by blank lines, the metadata title, and page spans."""
     import io
@@ -254,7 +271,7 @@ def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DecodeError(f"{name}: encrypted PDF (password needed)")
-        pages = [canonicalize(page.extract_text() or "") for page in reader.pages]
+        pages = [canonicalize(unwrap_lines(page.extract_text() or "")) for page in reader.pages]
         meta_title = reader.metadata.title if reader.metadata else None
     except DecodeError:
         raise
