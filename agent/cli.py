@@ -76,6 +76,7 @@ def config_cmd(as_json: JsonOpt = False) -> None:
     from .settings import describe, get_settings
 
     rows = describe(get_settings())
+    rows.append(_endpoint_row())
     if as_json:
         print_json(rows)
         return
@@ -88,6 +89,25 @@ def config_cmd(as_json: JsonOpt = False) -> None:
             r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
         )
     Console(width=None if sys.stdout.isatty() else PIPE_WIDTH).print(table)
+
+
+def _endpoint_row() -> dict[str, Any]:
+    """What summarize and ask would call with these settings (VERISUM_MODEL is only used
+    with OPENAI_API_KEY or VERISUM_BASE_URL)."""
+    from .errors import ModelError
+    from .llm import resolve_endpoint
+
+    try:
+        value = resolve_endpoint().describe()
+    except ModelError as exc:
+        value = f"none: {exc}"
+    return {
+        "name": "endpoint",
+        "env": "(endpoint in use)",
+        "value": value,
+        "source": "resolved",
+        "description": "The chat endpoint and model summarize and ask use.",
+    }
 
 
 # ---------------------------------------------------------------- ingest / docs / search
@@ -199,7 +219,10 @@ def docs_list(as_json: JsonOpt = False) -> None:
 
     table = Table("id", "title", "chunks", "chars", "source", "ingested")
     for d in docs:
-        table.add_row(d.id, d.title[:60], str(d.chunks), str(d.chars), d.source, d.ingested_at)
+        more = f" (+{len(d.sources) - 1} identical)" if len(d.sources) > 1 else ""
+        table.add_row(
+            d.id, d.title[:60], str(d.chunks), str(d.chars), d.source + more, d.ingested_at
+        )
     console_for().print(table if docs else "no documents (add some: verisum ingest PATH)")
 
 
@@ -603,7 +626,8 @@ def ask_cmd(
                 return
             if show_context:
                 render_context(result.retrieved, out)
-            render_terminal(result, out)
+            # the adapter already said it on stderr: once is enough on a terminal
+            render_terminal(result.model_copy(update={"notice": None}), out)
 
         if question is not None:
             result = ask(question)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -71,3 +72,10 @@ def test_empty_home_and_credentials_in_a_url_are_refused(cli, monkeypatch) -> No
     monkeypatch.setenv("VERISUM_BASE_URL", "http://user:s3cret@127.0.0.1:9/v1")
     r = cli("config")
     assert r.code == 2 and "credentials" in r.err and "s3cret" not in r.err + r.out
+
+
+def test_config_shows_the_endpoint_actually_used(cli, monkeypatch) -> None:
+    monkeypatch.setenv("VERISUM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("VERISUM_MODEL", "my-model")
+    rows = {r["name"]: r for r in json.loads(cli("config", "--json").out)}
+    assert rows["endpoint"]["value"] == "compatible http://127.0.0.1:9/v1 (model my-model)"
