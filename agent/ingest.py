@@ -186,6 +186,7 @@ class _Writer:
 
         named = self.db.current_for_sources([d.source for d in window if d.source != STDIN])
         statuses = self.db.statuses(list({d.id for d in window}))
+        new: list[_Pending] = []
         for doc in window:
             old = None if doc.source == STDIN else named.get(doc.source)
             if doc.id in self.pending:
@@ -194,14 +195,19 @@ class _Writer:
             if doc.id in self.written or statuses.get(doc.id) == COMPLETE:
                 self._link_stored(doc, old)
                 continue
-            if not self.checked:
-                self.db.check_model(claim=False)
-                self.checked = True
             item = _Pending(doc, [(doc.source, old)], estimate=self._estimate(doc))
-            self._add_total(item.estimate)
-            self.db.begin_documents([doc])
             self.pending[doc.id] = item
-            for chunk in iter_chunks(doc, self.settings.chunk_chars, self.settings.chunk_overlap):
+            new.append(item)
+        if not new:
+            return
+        if not self.checked:
+            self.db.check_model(claim=False)
+            self.checked = True
+        self._add_total(sum(item.estimate for item in new))
+        self.db.begin_documents([item.doc for item in new])  # one write for the window
+        for item in new:
+            chunks = iter_chunks(item.doc, self.settings.chunk_chars, self.settings.chunk_overlap)
+            for chunk in chunks:
                 item.chunks += 1
                 item.left += 1
                 self.buffer.append(chunk)

@@ -109,7 +109,7 @@ ingest([sys.argv[1]])
 # document (record pending, chunks, complete, sources pointed at it) and of dropping the
 # version it replaces (unreferenced versions collected, each dropped).
 STAGES = [
-    ("begin_documents", 3),
+    ("begin_documents", 1),
     ("write_chunks", 1),
     ("write_chunks", 4),
     ("complete_documents", 1),
