@@ -7,6 +7,7 @@ configured API key and anything shaped like a key or bearer token never reach th
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -50,12 +51,16 @@ def _rotate(path: Path) -> None:
 def append(call: LLMCall) -> None:
     """Append one call (scrubbed) to the log, rotating first if the file is too big."""
     path = log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists() and path.stat().st_size > MAX_BYTES:
         _rotate(path)
     line = scrub(json.dumps(call.model_dump(mode="json"), ensure_ascii=False))
-    with open(path, "a", encoding="utf-8") as fh:
+    # the log holds whole documents and prompts: readable by its owner only
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a log created before this rule
 
 
 def recent(n: int = 20) -> list[LLMCall]:

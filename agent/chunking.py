@@ -42,13 +42,21 @@ def split_sentences(
     """Sentence spans of ``text``: sorted, non-overlapping, stripped of surrounding
     whitespace, together covering every non-whitespace character; none longer than
     ``max_chars`` (longer ones are cut at a clause break, a space, or hard)."""
-    spans: list[tuple[int, int]] = []
+    return list(iter_sentences(text, language, max_chars))
+
+
+def iter_sentences(
+    text: str, language: str = "en", max_chars: int = MAX_SENTENCE_CHARS
+) -> Iterator[Sentence]:
+    """``split_sentences`` one sentence at a time."""
+    index = 0
     for line in _LINE.finditer(text):
         if not line.group().strip():
             continue
         for start, end in _line_sentences(line.group(), language):
-            spans.extend(_cut_long(text, line.start() + start, line.start() + end, max_chars))
-    return [Sentence(index=i, start=s, end=e) for i, (s, e) in enumerate(spans)]
+            for s, e in _cut_long(text, line.start() + start, line.start() + end, max_chars):
+                yield Sentence(index=index, start=s, end=e)
+                index += 1
 
 
 def _line_sentences(line: str, language: str) -> Iterator[tuple[int, int]]:
@@ -135,41 +143,78 @@ def chunk_document(doc: Document, chunk_chars: int = 1000, overlap: int = 1) -> 
     Neighbours share ``overlap`` sentences, fewer where a shared sentence would leave no
     room for a new one. Every sentence is in at least one chunk. Deterministic.
     """
+    return list(iter_chunks(doc, chunk_chars, overlap))
+
+
+def iter_chunks(doc: Document, chunk_chars: int = 1000, overlap: int = 1) -> Iterator[Chunk]:
+    """``chunk_document`` one chunk at a time: sentences are split as the chunks need them,
+    so a big document's sentences and chunks never all exist at once."""
     if chunk_chars < 1:
         raise ConfigError(f"chunk size must be at least 1 character, not {chunk_chars}")
     if overlap < 0:
         raise ConfigError(f"chunk overlap must be 0 or more sentences, not {overlap}")
-    sentences = split_sentences(doc.text, max_chars=min(MAX_SENTENCE_CHARS, chunk_chars))
-    return chunk_sentences(doc, sentences, chunk_chars, overlap)
+    sentences = iter_sentences(doc.text, max_chars=min(MAX_SENTENCE_CHARS, chunk_chars))
+    return _iter_windows(doc, sentences, chunk_chars, overlap)
 
 
 def chunk_sentences(
     doc: Document, sentences: list[Sentence], chunk_chars: int, overlap: int
 ) -> list[Chunk]:
     """Group already split ``sentences`` of ``doc`` into overlapping chunks."""
-    chunks: list[Chunk] = []
-    first, n = 0, len(sentences)
-    while first < n:
+    return list(_iter_windows(doc, iter(sentences), chunk_chars, overlap))
+
+
+class _Window:
+    """Sentences pulled from an iterator as they are needed, forgetting the ones behind."""
+
+    def __init__(self, it: Iterator[Sentence]):
+        self.it, self.buf, self.base, self.done = it, list[Sentence](), 0, False
+
+    def has(self, k: int) -> bool:
+        while not self.done and k >= self.base + len(self.buf):
+            try:
+                self.buf.append(next(self.it))
+            except StopIteration:
+                self.done = True
+        return k < self.base + len(self.buf)
+
+    def __getitem__(self, k: int) -> Sentence:
+        return self.buf[k - self.base]
+
+    def span(self, a: int, b: int) -> list[Sentence]:
+        return self.buf[a - self.base : b - self.base]
+
+    def forget_before(self, k: int) -> None:
+        if k - self.base > 256:
+            del self.buf[: k - self.base]
+            self.base = k
+
+
+def _iter_windows(
+    doc: Document, it: Iterator[Sentence], chunk_chars: int, overlap: int
+) -> Iterator[Chunk]:
+    sentences = _Window(it)
+    first, index = 0, 0
+    while sentences.has(first):
+        sentences.forget_before(first)
         start = sentences[first].start
         last = first
-        while last + 1 < n and sentences[last + 1].end - start <= chunk_chars:
+        while sentences.has(last + 1) and sentences[last + 1].end - start <= chunk_chars:
             last += 1
         end = sentences[last].end
-        chunks.append(
-            Chunk(
-                doc_id=doc.id,
-                index=len(chunks),
-                start=start,
-                end=end,
-                text=doc.text[start:end],
-                sentences=sentences[first : last + 1],
-            )
+        yield Chunk(
+            doc_id=doc.id,
+            index=index,
+            start=start,
+            end=end,
+            text=doc.text[start:end],
+            sentences=sentences.span(first, last + 1),
         )
-        if last + 1 >= n:
+        index += 1
+        if not sentences.has(last + 1):
             break
         # Share up to ``overlap`` sentences, fewer where sharing them would leave no room
         # for a new one (a chunk must never fall inside its predecessor).
         first = max(first + 1, last + 1 - overlap)
         while first <= last and sentences[last + 1].end - sentences[first].start > chunk_chars:
             first += 1
-    return chunks

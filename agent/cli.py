@@ -28,6 +28,8 @@ app = typer.Typer(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 _state: dict[str, Any] = {"debug": False}
+PROGRESS_EVERY = 10.0  # seconds between progress lines when not on a terminal
+PIPE_WIDTH = 200  # table width when stdout is not a terminal (rich's default 80 cuts names)
 
 
 def _version(value: bool) -> None:
@@ -74,6 +76,7 @@ def config_cmd(as_json: JsonOpt = False) -> None:
     from .settings import describe, get_settings
 
     rows = describe(get_settings())
+    rows.append(_endpoint_row())
     if as_json:
         print_json(rows)
         return
@@ -85,7 +88,26 @@ def config_cmd(as_json: JsonOpt = False) -> None:
         table.add_row(
             r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else PIPE_WIDTH).print(table)
+
+
+def _endpoint_row() -> dict[str, Any]:
+    """What summarize and ask would call with these settings (VERISUM_MODEL is only used
+    with OPENAI_API_KEY or VERISUM_BASE_URL)."""
+    from .errors import ModelError
+    from .llm import resolve_endpoint
+
+    try:
+        value = resolve_endpoint().describe()
+    except ModelError as exc:
+        value = f"none: {exc}"
+    return {
+        "name": "endpoint",
+        "env": "(endpoint in use)",
+        "value": value,
+        "source": "resolved",
+        "description": "The chat endpoint and model summarize and ask use.",
+    }
 
 
 # ---------------------------------------------------------------- ingest / docs / search
@@ -101,10 +123,25 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Load documents (txt, md, html, pdf) into the store, chunked with exact offsets."""
-    from .ingest import ingest
+    import time
+
+    from .ingest import FileResult, ingest
 
     err = console_for(stderr=True)
-    progress = None
+    out = console_for()
+
+    def show(r: FileResult) -> None:
+        if r.status == "failed":
+            err.print(f"[red]failed[/]    {r.error}", highlight=False, markup=True)
+            return
+        same = f"  (same content as {', '.join(r.same_as)})" if r.same_as else ""
+        out.print(
+            f"{r.status:<10} {r.doc_id}  {r.chunks:>4} chunks  {r.source}{same}",
+            highlight=False,
+            markup=False,
+        )
+
+    on_result = None if as_json else show
     if sys.stdout.isatty() and not as_json:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -114,8 +151,8 @@ def ingest_cmd(
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             transient=True,
+            console=out,
         )
-    if progress:
         with progress:
             task = progress.add_task("embedding chunks", total=None)
             report = ingest(
@@ -124,24 +161,37 @@ def ingest_cmd(
                 exclude=exclude,
                 on_total=lambda n: progress.update(task, total=n),
                 on_chunks=lambda n: progress.advance(task, n),
+                on_result=on_result,
             )
     else:
-        report = ingest(paths, include=include, exclude=exclude)
+        # Not a terminal: a progress line on stderr at most every PROGRESS_EVERY seconds.
+        state = {"done": 0, "total": 0, "last": time.monotonic()}
+
+        def on_chunks(n: int) -> None:
+            state["done"] += n
+            now = time.monotonic()
+            if now - state["last"] >= PROGRESS_EVERY:
+                state["last"] = now
+                typer.echo(
+                    f"embedded {state['done']:,} of {state['total']:,} chunks so far", err=True
+                )
+
+        report = ingest(
+            paths,
+            include=include,
+            exclude=exclude,
+            on_total=lambda n: state.update(total=n),
+            on_chunks=on_chunks,
+            on_result=on_result,
+        )
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        out = console_for()
-        for r in report.results:
-            if r.status == "failed":
-                err.print(f"[red]failed[/]    {r.error}", highlight=False, markup=True)
-            else:
-                out.print(
-                    f"{r.status:<10} {r.doc_id}  {r.chunks:>4} chunks  {r.source}",
-                    highlight=False,
-                    markup=False,
-                )
         if report.recovered:
-            err.print(f"recovered from an interrupted ingest: {len(report.recovered)} document(s)")
+            err.print(
+                "recovered from an interrupted ingest or removal: "
+                f"{len(report.recovered)} leftover document(s) removed"
+            )
         out.print(
             f"{report.count('added')} added, {report.count('replaced')} replaced, "
             f"{report.count('unchanged')} unchanged, {report.count('failed')} failed; "
@@ -169,7 +219,10 @@ def docs_list(as_json: JsonOpt = False) -> None:
 
     table = Table("id", "title", "chunks", "chars", "source", "ingested")
     for d in docs:
-        table.add_row(d.id, d.title[:60], str(d.chunks), str(d.chars), d.source, d.ingested_at)
+        more = f" (+{len(d.sources) - 1} identical)" if len(d.sources) > 1 else ""
+        table.add_row(
+            d.id, d.title[:60], str(d.chunks), str(d.chars), d.source + more, d.ingested_at
+        )
     console_for().print(table if docs else "no documents (add some: verisum ingest PATH)")
 
 
@@ -202,11 +255,23 @@ def docs_rm(
     doc_ids: Annotated[list[str], typer.Argument(help="Document ids (or unique prefixes).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove documents and their chunks."""
+    """Remove documents and their chunks. Every id is checked first: one unknown id and
+    nothing is removed."""
+    from .errors import NotFoundError
     from .store import open_store
 
     store = open_store()
-    removed = [store.delete_document(d) for d in doc_ids]
+    with store.writing():
+        resolved: list[str] = []
+        problems: list[str] = []
+        for d in doc_ids:
+            try:
+                resolved.append(store.resolve_id(d))
+            except NotFoundError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise NotFoundError("; ".join(problems) + "; nothing removed")
+        removed = [store.delete_document(d) for d in dict.fromkeys(resolved)]
     if as_json:
         print_json({"removed": removed})
     else:
@@ -313,7 +378,7 @@ def logs_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
     if full:
         for c in calls:
             console.rule(
@@ -379,6 +444,7 @@ def summarize_cmd(
         int | None,
         typer.Option("--context-chars", min=500, help="Characters per call (longer: sections)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Summarize documents into cited bullets; every figure is verified before output.
 
@@ -391,6 +457,8 @@ def summarize_cmd(
     from .summarize import LENGTH_WORDS, source_from_file, sources_from_store, summarize
 
     formats = ("terminal", "markdown", "json", "html")
+    if as_json:
+        fmt = "json"
     if fmt not in formats:
         raise InputError(f"--format must be one of {', '.join(formats)}, not {fmt!r}")
     if on_unverified not in ("fallback", "flag", "drop"):
@@ -403,6 +471,8 @@ def summarize_cmd(
         fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(
             Path(output).suffix.lower(), "markdown"
         )
+    if output:
+        _check_writable(Path(output))  # before any model work
     if file is not None:
         sources = [source_from_file(file)]
     else:
@@ -445,8 +515,42 @@ def summarize_cmd(
 
         # the adapter already said it on stderr: once is enough on a terminal
         render_terminal(result.model_copy(update={"notice": None}), console_for())
+    cited = {c.doc_id for b in result.bullets for c in b.citations}
+    left_out = [d for d in result.documents if d.id not in cited]
+    if left_out and len(result.documents) > 1:
+        names = ", ".join(d.title or d.source or d.id for d in left_out[:5])
+        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        typer.echo(
+            f"note: {len(left_out)} of {len(result.documents)} documents are in no bullet: "
+            f"{names}{more} (raise -n, or summarize them with --doc ID)",
+            err=True,
+        )
+    if not result.model_written and result.bullets:
+        from .errors import NO_MODEL_TEXT_EXIT
+
+        why = "no reply was usable" if result.stats.lead_fallback else "every bullet failed"
+        typer.echo(
+            f"error: the model wrote none of this summary ({why}): every bullet quotes the "
+            f"source; not verified (see: verisum logs)",
+            err=True,
+        )
+        raise typer.Exit(NO_MODEL_TEXT_EXIT)
     if result.stats.flagged or (strict and result.stats.unverified_before_repair):
         raise typer.Exit(1)
+
+
+def _check_writable(path: Any) -> None:
+    import os
+
+    from .errors import InputError
+
+    target = path if path.exists() else path.parent.resolve()
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not target.exists():
+        raise InputError(f"{path}: cannot write (no folder {target})")
+    if not os.access(target, os.W_OK):
+        raise InputError(f"{path}: cannot write (permission denied)")
 
 
 # ---------------------------------------------------------------- ask
@@ -522,11 +626,21 @@ def ask_cmd(
                 return
             if show_context:
                 render_context(result.retrieved, out)
-            render_terminal(result, out)
+            # the adapter already said it on stderr: once is enough on a terminal
+            render_terminal(result.model_copy(update={"notice": None}), out)
 
         if question is not None:
             result = ask(question)
             show(result)
+            if _model_gave_nothing(result):
+                from .errors import NO_MODEL_TEXT_EXIT
+
+                typer.echo(
+                    f"error: {result.endpoint} gave no usable answer, so whether the documents "
+                    "say it is not known (see: verisum logs)",
+                    err=True,
+                )
+                raise typer.Exit(NO_MODEL_TEXT_EXIT)
             if any(b.flagged for b in result.statements()):
                 raise typer.Exit(1)
             return
@@ -564,6 +678,17 @@ def ask_cmd(
             with contextlib.suppress(OSError):
                 readline.set_history_length(1000)
                 readline.write_history_file(str(history_file))
+
+
+def _model_gave_nothing(result: Any) -> bool:
+    """An abstention only because no model reply was usable (not because retrieval found
+    nothing relevant, nor because the model said the documents do not answer)."""
+    retrieval = {"low_retrieval", "missing_term"}
+    return (
+        result.status == "not_in_documents"
+        and result.model_answerable is None
+        and not retrieval & set(result.abstain_reasons)
+    )
 
 
 # ---------------------------------------------------------------- eval
@@ -622,9 +747,11 @@ def main() -> None:
             sys.exit(rc)
     except VerisumError as exc:
         if _state["debug"]:
-            raise
+            import traceback
+
+            traceback.print_exc()
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exc.exit_code)  # the same code with or without --debug
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
@@ -638,7 +765,9 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         if _state["debug"]:
-            raise
+            import traceback
+
+            traceback.print_exc()
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
         sys.exit(1)
 

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,6 +29,7 @@ MEDIA_TYPES = {
     ".pdf": "application/pdf",
 }
 TITLE_CHARS = 120
+MIN_HTML_WORDS = 4  # a page with no line this long is navigation, not a document
 MAX_CONTROL_RATIO = 0.05  # decoded text with more control characters than this is binary
 
 _NEWLINES = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
@@ -169,6 +170,11 @@ def load_bytes(
             metadata["encoding"] = encoding
         if suffix in (".html", ".htm"):
             text, title = _html_text(raw)
+            if text and not any(len(line.split()) >= MIN_HTML_WORDS for line in text.split("\n")):
+                raise EmptyInputError(
+                    f"{name}: no main text (only {len(text.split())} words of links or labels, "
+                    f"e.g. {_trim_title(text)!r})"
+                )
         else:
             text = canonicalize(raw)
             title = _markdown_title(text) if suffix in (".md", ".markdown") else None
@@ -242,6 +248,17 @@ def _blocks_text(body: Any) -> str:
     return blocks
 
 
+# A PDF line wrapped mid-sentence: the next line starts with a lower-case letter. A word
+# hyphenated at the wrap ("inspec-" / "tions") is joined without its hyphen.
+_WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z])")
+_HYPHENATED = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
+
+
+def unwrap_lines(text: str) -> str:
+    """Join the lines a PDF wrapped inside a sentence; keep headings, lists and blocks."""
+    return _WRAPPED.sub(" ", _HYPHENATED.sub("", text))
+
+
 def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]:
     """Text of each page joined by blank lines, the metadata title, and page spans."""
     import io
@@ -254,7 +271,7 @@ def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DecodeError(f"{name}: encrypted PDF (password needed)")
-        pages = [canonicalize(page.extract_text() or "") for page in reader.pages]
+        pages = [canonicalize(unwrap_lines(page.extract_text() or "")) for page in reader.pages]
         meta_title = reader.metadata.title if reader.metadata else None
     except DecodeError:
         raise
@@ -280,7 +297,10 @@ def _pdf_text(data: bytes, name: str) -> tuple[str, str | None, list[list[int]]]
 
 
 def iter_paths(
-    paths: Iterable[Path], include: list[str] | None = None, exclude: list[str] | None = None
+    paths: Iterable[Path],
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    on_error: Callable[[OSError], None] | None = None,
 ) -> Iterator[Path]:
     """Expand files and folders into the files to load, in a deterministic order.
 
@@ -290,11 +310,12 @@ def iter_paths(
     only supported types are taken, or, with include globs, files matching one of them.
     Globs match the path relative to the folder, its file name or any parent folder
     name (``*.md``, ``drafts``, ``notes/*.txt``, ``**/old/*``). Each file comes once.
+    A folder that cannot be read is passed to ``on_error`` (ignored without one).
     """
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = _walk(path, include, exclude)
+            found = _walk(path, include, exclude, on_error)
         elif _matches_any(PurePosixPath(path.as_posix()), exclude):
             continue
         else:
@@ -306,8 +327,13 @@ def iter_paths(
                 yield item
 
 
-def _walk(root: Path, include: list[str] | None, exclude: list[str] | None) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(
+    root: Path,
+    include: list[str] | None,
+    exclude: list[str] | None,
+    on_error: Callable[[OSError], None] | None = None,
+) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error):
         here = Path(dirpath)
         rel_dir = PurePosixPath(here.relative_to(root).as_posix())
         dirnames[:] = sorted(

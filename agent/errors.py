@@ -43,6 +43,13 @@ class EmbeddingMismatchError(StoreError):
     """A collection was built with another embedding model than the one configured."""
 
 
+class StoreUnavailableError(StoreError):
+    """The store cannot be used right now: another verisum process held the embedded store
+    past the lock timeout, or the Chroma server stopped answering."""
+
+    exit_code = 5
+
+
 class NotFoundError(VerisumError):
     """A document id or other named thing does not exist."""
 
@@ -61,3 +68,6 @@ class EndpointError(ModelError):
 
 class InvalidOutputError(ModelError):
     """The model's reply did not validate after the allowed re-asks."""
+
+
+NO_MODEL_TEXT_EXIT = 4  # summarize/ask: output printed, but the model wrote none of it

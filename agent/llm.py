@@ -9,6 +9,7 @@ LangChain and openai are imported lazily; nothing LangChain-typed leaves this mo
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -413,6 +414,14 @@ class ChatAdapter:
             hint = {401: " (check OPENAI_API_KEY)", 404: " (check VERISUM_MODEL / the URL)"}
             raise EndpointError(
                 f"{self.endpoint.describe()}: HTTP {code}: {detail}{hint.get(code, '')}"
+            ) from None
+        if isinstance(
+            exc,
+            json.JSONDecodeError | openai.APIResponseValidationError | AttributeError | KeyError,
+        ):  # a 200 whose body is empty, cut off or not a chat completion at all
+            raise _Transient(
+                f"the reply body is not a chat completion ({type(exc).__name__}: "
+                f"{_short(str(exc))})"
             ) from None
         raise exc
 

@@ -71,6 +71,7 @@ class DocInfo(Model):
     chunks: int
     ingested_at: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    sources: list[str] = Field(default_factory=list)  # every file with this content
 
 
 class SearchHit(Model):

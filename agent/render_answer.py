@@ -16,6 +16,7 @@ from .render_summary import (
     FLAG_MARK,
     LABEL,
     MARK,
+    REJECTED_LABEL,
     STYLE,
     Footnote,
     failing,
@@ -131,7 +132,11 @@ def _statement(con: Any, b: Bullet, marks: list[int], lead: str, pad: str) -> No
             row.append(f" — {v.reason}", style="dim")
         con.print(row)
     if b.model_text and b.model_text != b.text:
-        con.print(Text(f"{pad}model wrote: {one_line(b.model_text, 200)}", style="dim"))
+        con.print(
+            Text(f"{pad}{REJECTED_LABEL} ", style="dim").append(
+                one_line(b.model_text, 200), style="dim strike"
+            )
+        )
 
 
 def render_terminal(ans: Answer, console: Any = None) -> None:
@@ -220,7 +225,7 @@ def _md_statement(b: Bullet, marks: list[int]) -> str:
         reason = f" — {md_escape(v.reason)}" if v.reason else ""
         out += f"\n    - {MARK[v.verdict]} `{v.figure.text}`: {LABEL[v.verdict]}{reason}"
     if b.model_text and b.model_text != b.text:
-        out += f"\n    - model wrote: {md_escape(one_line(b.model_text, 300))}"
+        out += f"\n    - {REJECTED_LABEL} ~~{md_escape(one_line(b.model_text, 300))}~~"
     return out
 
 

@@ -22,6 +22,7 @@ LABEL = {
 }
 EXTRACTIVE_MARK = "(quoted from source)"
 FLAG_MARK = "⚠ unverified"
+REJECTED_LABEL = "rejected, not verified — model wrote:"  # followed by the struck-out text
 _WS = re.compile(r"\s+")
 
 
@@ -173,7 +174,11 @@ def render_terminal(summary: Summary, console: Any = None) -> None:
         for problem in b.problems:
             con.print(Text(f"{pad}  ⚠ {problem}", style="yellow"))
         if b.model_text and b.model_text != b.text:
-            con.print(Text(f"{pad}  model wrote: {one_line(b.model_text, 200)}", style="dim"))
+            con.print(
+                Text(f"{pad}  {REJECTED_LABEL} ", style="dim").append(
+                    one_line(b.model_text, 200), style="dim strike"
+                )
+            )
     if notes:
         con.print(Text("\nSources", style="bold"))
     for fn in notes:
@@ -184,11 +189,16 @@ def render_terminal(summary: Summary, console: Any = None) -> None:
         row.append(f"{fn.start}–{fn.end} ", style="dim")
         row.append(f"“{one_line(fn.text, 400)}”", style="italic")
         con.print(row)
-    ok = Text(
-        "verified" if summary.verified else "NOT verified",
-        style="bold green" if summary.verified else "bold red",
-    )
+    ok = Text(status_text(summary), style="bold green" if summary.verified else "bold red")
     con.print(Text("\n").append_text(ok).append(" · " + " · ".join(footer_parts(summary))))
+
+
+def status_text(summary: Summary) -> str:
+    if summary.verified:
+        return "verified"
+    if summary.bullets and not summary.model_written:
+        return "NOT verified: the model wrote no bullet, all are quoted from the source"
+    return "NOT verified"
 
 
 # ----------------------------------------------------------------- markdown
@@ -234,14 +244,14 @@ def render_markdown(summary: Summary) -> str:
         for problem in b.problems:
             lines.append(f"    - ⚠ {md_escape(problem)}")
         if b.model_text and b.model_text != b.text:
-            lines.append(f"    - model wrote: {md_escape(one_line(b.model_text, 300))}")
+            lines.append(f"    - {REJECTED_LABEL} ~~{md_escape(one_line(b.model_text, 300))}~~")
     lines.append("")
     many = len(summary.documents) > 1
     for fn in notes:
         label = md_escape(doc_label(summary, fn.doc_id)) + ", " if many else ""
         quote = md_escape(one_line(fn.text))
         lines.append(f"[^{fn.n}]: {label}chars {fn.start}–{fn.end}: “{quote}”")
-    status = "verified" if summary.verified else "**NOT verified**"
+    status = status_text(summary) if summary.verified else f"**{status_text(summary)}**"
     lines += ["", "---", "", f"{status} · " + md_escape(" · ".join(footer_parts(summary)))]
     return "\n".join(lines) + "\n"
 
@@ -249,6 +259,7 @@ def render_markdown(summary: Summary) -> str:
 __all__ = [
     "EXTRACTIVE_MARK",
     "FLAG_MARK",
+    "REJECTED_LABEL",
     "Footnote",
     "failing",
     "figure_spans",

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=1, ge=0, le=10, description="Sentences shared by neighbouring chunks."
     )
+    lock_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds to wait for another verisum process using the embedded store.",
+    )
+    max_file_mb: float = Field(
+        default=20.0, gt=0, description="Largest file ingest accepts, in megabytes."
+    )
 
     @field_validator("chroma_url", "base_url")
     @classmethod
@@ -73,7 +81,20 @@ class Settings(BaseSettings):
             return None
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        from urllib.parse import urlparse
+
+        if "@" in (urlparse(v).netloc or ""):
+            raise ValueError(
+                "must not hold credentials (user:password@); put the key in OPENAI_API_KEY"
+            )
         return v.rstrip("/")
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home(cls, v: Any) -> Any:
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("is empty; unset it for the default, or give a folder")
+        return v
 
     @property
     def chroma_path(self) -> Path:
@@ -90,9 +111,28 @@ def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
 
+def unknown_variables(environ: dict[str, str] | None = None) -> list[str]:
+    """One warning per ``VERISUM_*`` variable that is no setting, naming the closest one."""
+    import difflib
+
+    known = [env_name(f) for f in Settings.model_fields] + ["VERISUM_OPENAI_API_KEY"]
+    out = []
+    for name in sorted(environ if environ is not None else os.environ):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else " (see: verisum config)"
+            out.append(f"warning: {name} is not a verisum setting{hint}")
+    return out
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Load settings once per process; raise ``ConfigError`` with one readable line."""
+    """Load settings once per process; raise ``ConfigError`` with one readable line.
+    Misspelt ``VERISUM_*`` variables are named on stderr."""
+    import sys
+
+    for line in unknown_variables():
+        print(line, file=sys.stderr)
     try:
         return Settings()
     except ValidationError as exc:

@@ -81,8 +81,17 @@ class Summary(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
-        """True when nothing unverified is left in the output."""
-        return all(b.verified or b.origin == "extractive" for b in self.bullets)
+        """True when the model wrote at least one bullet and nothing unverified is left in
+        the output (quoting the source is not a verified summary)."""
+        return self.model_written > 0 and all(
+            b.verified or b.origin == "extractive" for b in self.bullets
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def model_written(self) -> int:
+        """Bullets the model wrote (as drafted or repaired), not quoted from the source."""
+        return sum(b.origin != "extractive" for b in self.bullets)
 
 
 # ====================================================================== the agent loop
@@ -93,6 +102,7 @@ MAX_CITED = 4  # sentence ids per bullet in the model's reply
 MAX_TEXT = 400  # characters per bullet; the schema's maxLength stops runaway generations
 MAX_QUOTE = 200
 LEAD_MIN_WORDS = 6  # a lead fallback skips headings and bylines shorter than this
+QUERY_MIN_SCORE = 0.3  # --query: a document matches when a chunk scores this (cosine) or more
 CHARS_PER_TOKEN = 3.5  # conservative estimate for English prose
 PROMPT_OVERHEAD_TOKENS = 1000  # system prompt, schema, re-ask messages
 REMOTE_CONTEXT_CHARS = 200_000
@@ -154,16 +164,22 @@ def sources_from_store(
     query: str | None = None,
     k: int = 10,
     max_docs: int = 5,
+    min_score: float = QUERY_MIN_SCORE,
 ) -> list[Source]:
-    """Documents by id, every ingested document, or those whose chunks match ``query``."""
+    """Documents by id, every ingested document, or those whose chunks match ``query``
+    (a chunk scoring at least ``min_score``: nearest is not the same as matching)."""
     ids: list[str] = list(doc_ids)
     if all_docs:
         ids += [d.id for d in store.list_documents()]
     if query is not None:
         hits = store.search(query, k=k)
-        found = list(dict.fromkeys(h.doc_id for h in hits))[:max_docs]
+        good = [h for h in hits if h.score >= min_score]
+        found = list(dict.fromkeys(h.doc_id for h in good))[:max_docs]
         if not found:
-            raise InputError(f"no ingested document matches {query!r} (see: verisum docs list)")
+            best = f"; the best chunk scores {hits[0].score:.2f} < {min_score:g}" if hits else ""
+            raise InputError(
+                f"no ingested document matches {query!r}{best} (see: verisum docs list)"
+            )
         ids += found
     if not ids:
         raise InputError("no documents to summarize (ingest some first: verisum ingest PATH)")

@@ -51,6 +51,14 @@ def bench(size: int, n_queries: int, k: int) -> None:
     store.check_model(claim=True)
     rng = np.random.default_rng(0)
     batch = min(5000, store.client.get_max_batch_size())
+    # Searches see current documents only: give every synthetic document a record and a
+    # source (20 chunks each), like ingest does.
+    from agent.models import Document
+
+    doc_ids = [f"doc{i:06d}" for i in range((size + 19) // 20)]
+    docs = [Document(id=i, title=i, source=f"/synthetic/{i}.txt", text="x") for i in doc_ids]
+    for lo in range(0, len(docs), 1000):
+        store.begin_documents(docs[lo : lo + 1000])
     t = time.perf_counter()
     for lo in range(0, size, batch):
         n = min(batch, size - lo)
@@ -73,6 +81,10 @@ def bench(size: int, n_queries: int, k: int) -> None:
             ],
         )
     add_s = time.perf_counter() - t
+    for lo in range(0, len(docs), 1000):
+        part = docs[lo : lo + 1000]
+        store.complete_documents([(d.id, 20) for d in part])
+        store.link_sources([(d.source, d.id) for d in part])
     queries = _queries(n_queries)
     emb.embed_query("warm up")
     store.search(queries[0], k=k)

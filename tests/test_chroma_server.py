@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,13 +29,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `chroma run` on a free loopback port: (url, process)."""
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     if not Path(exe).exists():
         pytest.skip("the chroma command is not installed")
     port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [exe, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
@@ -52,7 +54,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     tail = (path / "server.log").read_text()[-300:]
                     pytest.skip(f"chroma server did not start: {tail}")
                 time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -60,6 +62,12 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
 
 
 def test_ingest_and_search_through_a_server(
@@ -100,3 +108,22 @@ def test_server_down_is_a_clear_store_error(monkeypatch: pytest.MonkeyPatch) -> 
     get_settings.cache_clear()
     with pytest.raises(StoreError, match="cannot open"):
         open_store(get_settings(), FakeHashEmbedder())
+
+
+def test_server_killed_midway_is_one_clear_line(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seed_path: Path
+) -> None:
+    with chroma_server(tmp_path) as (url, proc):
+        monkeypatch.setenv("VERISUM_CHROMA_URL", url)
+        get_settings.cache_clear()
+        store = open_store(get_settings(), FakeHashEmbedder())
+        assert ingest([str(seed_path)], store=store).ok
+        proc.kill()
+        proc.wait(10)
+        from agent.errors import StoreUnavailableError
+
+        with pytest.raises(StoreUnavailableError, match=f"lost the Chroma server at {url}"):
+            store.list_documents()
+        r = cli("docs", "list")
+        assert r.code == 5 and url in r.err and "unexpected" not in r.err
+        assert r.err.count("\n") == 1

@@ -382,3 +382,25 @@ def test_files_given_by_name(tree: Path) -> None:
     assert got[:3] == [png, missing, tree / "a.md"]
     assert len(got) == len(set(got)) == 3 + 8
     assert list(iter_paths([tree / "a.md"], exclude=["a.md"])) == []
+
+
+def test_pdf_lines_wrapped_inside_a_sentence_are_joined(tmp_path: Path) -> None:
+    page = (
+        "Annual figures\nInspections\nrose to 1,240. The inspec-\ntors visited 31 sites.\n"
+        "- one\n- two"
+    )
+    doc = load_path(make_pdf(tmp_path / "w.pdf", [page]))
+    assert "Inspections rose to 1,240." in doc.text
+    assert "The inspectors visited 31 sites." in doc.text
+    assert doc.text.startswith("Annual figures\n")  # a heading stays its own line
+    assert "\n- one\n- two" in doc.text
+
+
+def test_html_page_of_only_navigation_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nav.html"
+    path.write_text(
+        "<html><body><nav><a href='/'>Home</a> | <a href='/a'>About</a></nav></body></html>"
+    )
+    with pytest.raises(EmptyInputError, match="no main text") as exc:
+        load_path(path)
+    one_line(exc, path)

@@ -16,6 +16,7 @@ from agent.models import Document
 from agent.render_summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
+    REJECTED_LABEL,
     figure_spans,
     footnotes,
     render_markdown,
@@ -71,7 +72,7 @@ def test_terminal_shows_markers_sources_and_footer(seed: tuple) -> None:
     assert FLAG_MARK in bullet_lines[2] and "18,000" in bullet_lines[2]
     assert EXTRACTIVE_MARK in bullet_lines[4]
     assert any("18,000: contradicted" in ln and "8,000" in ln for ln in lines)
-    assert any("model wrote: Russia pays" in ln for ln in lines)
+    assert any(f"{REJECTED_LABEL} Russia pays" in ln for ln in lines)  # marked as rejected
     assert "Sources" in lines
     for fn in notes:
         row = next(ln for ln in lines if ln.startswith(f" [{fn.n}] "))
@@ -116,6 +117,8 @@ def test_markdown(seed: tuple) -> None:
         assert f"{fn.start}–{fn.end}" in line
         assert d.text[fn.start : fn.end][:30] in line
     assert "**NOT verified**" in md
+    # the model's rejected text is labelled and struck through, never bare
+    assert f"{REJECTED_LABEL} ~~Russia pays" in md and "\n    - model wrote:" not in md
 
 
 def test_markdown_escapes_markup_and_text_from_the_source() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -52,3 +53,29 @@ def test_env_example_lists_every_setting_with_a_comment() -> None:
         idx = [i for i, line in enumerate(lines) if re.match(rf"#?\s*{env}=", line)]
         assert idx, f"{env} missing from .env.example"
         assert lines[idx[0] - 1].startswith("# "), f"{env} has no comment line above it"
+
+
+def test_misspelt_variable_is_named_with_the_closest_setting(cli, monkeypatch) -> None:
+    monkeypatch.setenv("VERISUM_CHUNK_CHAR", "800")
+    r = cli("config", "--json")
+    assert r.code == 0
+    assert "warning: VERISUM_CHUNK_CHAR is not a verisum setting; did you mean " in r.err
+    assert "VERISUM_CHUNK_CHARS?" in r.err
+
+
+def test_empty_home_and_credentials_in_a_url_are_refused(cli, monkeypatch) -> None:
+    monkeypatch.setenv("VERISUM_HOME", "")
+    r = cli("docs", "list")
+    assert r.code == 2 and "VERISUM_HOME" in r.err and "empty" in r.err
+    assert not (Path.cwd() / "chroma").exists()
+    monkeypatch.setenv("VERISUM_HOME", str(Path.cwd() / "home"))
+    monkeypatch.setenv("VERISUM_BASE_URL", "http://user:s3cret@127.0.0.1:9/v1")
+    r = cli("config")
+    assert r.code == 2 and "credentials" in r.err and "s3cret" not in r.err + r.out
+
+
+def test_config_shows_the_endpoint_actually_used(cli, monkeypatch) -> None:
+    monkeypatch.setenv("VERISUM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("VERISUM_MODEL", "my-model")
+    rows = {r["name"]: r for r in json.loads(cli("config", "--json").out)}
+    assert rows["endpoint"]["value"] == "compatible http://127.0.0.1:9/v1 (model my-model)"

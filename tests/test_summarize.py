@@ -220,7 +220,8 @@ def test_repair_fails_then_fallback_quotes_the_source() -> None:
     assert b.origin == "extractive" and b.verified and not b.flagged
     assert b.text == "Acme Corp reported revenue of $12 million in 2023."
     assert b.model_text == "Acme reported revenue of $15 million."
-    assert s.stats.fell_back == 1 and s.stats.repaired == 0 and s.verified
+    assert s.stats.fell_back == 1 and s.stats.repaired == 0
+    assert not s.verified and s.model_written == 0  # only the source's words are left
     assert s.usage.calls == 2  # the summary call plus one repair call, never more
     assert_exact(s, [src])
 
@@ -288,7 +289,7 @@ def test_injected_figure_absent_from_source_never_leaves_unmarked() -> None:
                 assert b.flagged and not b.verified, b
         if policy == "fallback":
             assert [b.text for b in s.bullets] == ["The company employs 450 people in Ohio."]
-            assert s.verified
+            assert s.model_written == 0 and not s.verified  # a quote, not a model summary
         assert_exact(s, [src])
 
 
@@ -474,9 +475,11 @@ def test_cli_exit_codes_and_formats(fake_cli: Any, tmp_path: Path) -> None:
     flagged = fake_cli(steps, str(path), "--on-unverified", "flag", "-f", "markdown")
     assert flagged.code == 1 and "$15 million" in flagged.out
     fell_back = fake_cli(steps, str(path))
-    assert fell_back.code == 0 and "Acme Corp reported revenue of $12 million" in fell_back.out
+    # the one bullet fell back: the model wrote nothing shown, so exit 4 with a line saying so
+    assert fell_back.code == 4 and "Acme Corp reported revenue of $12 million" in fell_back.out
+    assert "the model wrote none of this summary" in fell_back.err
     strict = fake_cli(steps, str(path), "--strict")
-    assert strict.code == 1
+    assert strict.code == 4
     repaired = [reply(WRONG), repair_reply((1, "Revenue was $12 million.", [1]))]
     assert fake_cli(repaired, str(path), "--strict").code == 1
     assert fake_cli(repaired, str(path)).code == 0
@@ -510,7 +513,7 @@ def test_no_usable_reply_quotes_the_lead_under_fallback() -> None:
     assert [b.origin for b in s.bullets] == ["extractive", "extractive"]
     assert [c.sentence for b in s.bullets for c in b.citations] == [1, 2]  # not the headline
     assert s.bullets[0].text == "Acme Corp reported revenue of $12 million in 2023."
-    assert s.bullets[0].model_text is None and s.verified
+    assert s.bullets[0].model_text is None and not s.verified and s.model_written == 0
     assert_exact(s, [src])
     with pytest.raises(InvalidOutputError, match="no usable summary"):
         summarize([src], adapter(fake_chat_model("x", "y", "z")), policy="flag")
