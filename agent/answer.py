@@ -44,6 +44,7 @@ from .summarize import (
     citation_checker,
     citation_problems,
     clean_draft,
+    reply_tokens,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ MAX_ANSWER = 300
 MAX_EVIDENCE = 3  # closest-evidence sentences shown with an abstention
 CONFLICT_OVERLAP = 0.5  # share of context words two figures must have in common
 NOT_SAID = "The documents do not say"
+ANSWER_WORDS = 30  # an answer or key point: one short sentence (MAX_ANSWER characters)
 
 # ====================================================================== models
 
@@ -534,6 +536,7 @@ def answer(
         "answer",
         DraftAnswer,
         citation_checker(lambda r: _draft_problems(r, shown, ctx)),
+        max_tokens=reply_tokens(max_points + 1, ANSWER_WORDS),
         sentences=ctx.numbered(shown),
         question=question,
         max_points=max_points,
@@ -550,11 +553,19 @@ def answer(
         for i, kp in enumerate(reply.key_points[:max_points], 1):
             drafts.append((f"k{i}", kp.text, kp))
         for bid, text, d in drafts:
-            ids, quote, dropped = clean_draft(d, shown, ctx.multi)
+            notes: list[str] = []
+            ids, quote, dropped = clean_draft(d, shown, ctx.multi, notes)
             run.stats.invalid_citations += dropped
+            run.stats.reanchored += len(notes)
             if ids and text.strip():
                 statements.append(
-                    Bullet(id=bid, text=text.strip(), citations=ctx.citations(ids), quote=quote)
+                    Bullet(
+                        id=bid,
+                        text=text.strip(),
+                        citations=ctx.citations(ids),
+                        quote=quote,
+                        reanchored=notes,
+                    )
                 )
             else:
                 run.stats.dropped += 1

@@ -379,6 +379,10 @@ def summarize_cmd(
         int | None,
         typer.Option("--context-chars", min=500, help="Characters per call (longer: sections)."),
     ] = None,
+    extractive: Annotated[
+        bool,
+        typer.Option("--extractive", help="No model: quote the most central sentences."),
+    ] = False,
 ) -> None:
     """Summarize documents into cited bullets; every figure is verified before output.
 
@@ -388,7 +392,13 @@ def summarize_cmd(
 
     from .errors import InputError
     from .llm import ChatAdapter
-    from .summarize import LENGTH_WORDS, source_from_file, sources_from_store, summarize
+    from .summarize import (
+        LENGTH_WORDS,
+        source_from_file,
+        sources_from_store,
+        summarize,
+        summarize_extractive,
+    )
 
     formats = ("terminal", "markdown", "json", "html")
     if fmt not in formats:
@@ -411,16 +421,19 @@ def summarize_cmd(
         sources = sources_from_store(
             open_store(), doc_ids=doc or (), all_docs=all_docs, query=query
         )
-    with ChatAdapter(show_prompts=show_prompts) as adapter:
-        result = summarize(
-            sources,
-            adapter,
-            bullets=bullets,
-            length=length,  # type: ignore[arg-type]
-            focus=focus,
-            policy=on_unverified,  # type: ignore[arg-type]
-            context_chars=context_chars,
-        )
+    if extractive:
+        result = summarize_extractive(sources, bullets=bullets)
+    else:
+        with ChatAdapter(show_prompts=show_prompts) as adapter:
+            result = summarize(
+                sources,
+                adapter,
+                bullets=bullets,
+                length=length,  # type: ignore[arg-type]
+                focus=focus,
+                policy=on_unverified,  # type: ignore[arg-type]
+                context_chars=context_chars,
+            )
     text: str | None = None
     if fmt == "json":
         text = result.model_dump_json(indent=2) + "\n"

