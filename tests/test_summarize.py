@@ -594,7 +594,7 @@ def test_words_reanchor_within_the_window_only() -> None:
     model = fake_chat_model(reply(("The talks ended without a statement.", [3])))
     s = summarize([source(SEED_LIKE)], adapter(model))
     assert s.bullets[0].reanchored == ["re-anchored S3 -> S6"] and s.usage.calls == 1
-    far = [*SEED_LIKE.splitlines()[:5], *["Filler line number %d here." % i for i in range(4)]]
+    far = [*SEED_LIKE.splitlines()[:5], *[f"Filler line number {i} here." for i in range(4)]]
     text = "\n".join([*far, "The talks ended without a statement.", ""])
     model = fake_chat_model(reply(("The talks ended without a statement.", [1])), "{}", "{}")
     s = summarize([source(text)], adapter(model, max_reasks=0), policy="flag")
