@@ -34,9 +34,16 @@ class DocRef(BaseModel):
 
 
 class SentenceCitation(Citation):
-    """A cited sentence: exact span of the stored document text, with its sentence index."""
+    """A cited sentence: exact span of the stored document text, with its sentence index.
+
+    ``file_start``/``file_end``: for txt/md documents whose file is unchanged, the span in
+    the file's decoded text (characters, BOM excluded): NFC(raw[file_start:file_end]) is
+    ``text`` (up to newline/trailing-space normalization inside the span). ``None`` for PDF
+    and HTML (offsets point into the extracted canonical text only), stdin and changed files."""
 
     sentence: int
+    file_start: int | None = None
+    file_end: int | None = None
 
 
 class Bullet(BaseModel):
@@ -236,6 +243,18 @@ class Context:
         self.docs = {src.doc.id: src.doc for src in self.sources}
         self.spans = {src.doc.id: [(s.start, s.end) for s in src.sentences] for src in self.sources}
         self.multi = len(self.sources) > 1
+        self._file_maps: dict[str, tuple[list[int], list[int]] | None] = {}
+
+    def file_span(self, doc: Document, start: int, end: int) -> tuple[int | None, int | None]:
+        """The span in the document's original file (txt/md), if known."""
+        from .documents import file_offsets
+
+        if doc.id not in self._file_maps:
+            self._file_maps[doc.id] = file_offsets(doc)
+        m = self._file_maps[doc.id]
+        if m is None or not 0 <= start < end <= len(m[0]):
+            return None, None
+        return m[0][start], m[1][end - 1]
 
     def numbered(self, shown: dict[int, _Unit]) -> str:
         """The sentences as the model sees them: ``[S{shown id}] text``, by document."""
@@ -252,6 +271,7 @@ class Context:
         out = []
         for sid in sorted(set(sids)):
             u = self.by_sid[sid]
+            fs, fe = self.file_span(u.doc, u.sentence.start, u.sentence.end)
             out.append(
                 SentenceCitation(
                     doc_id=u.doc.id,
@@ -259,6 +279,8 @@ class Context:
                     end=u.sentence.end,
                     text=u.text,
                     sentence=u.sentence.index,
+                    file_start=fs,
+                    file_end=fe,
                 )
             )
         return out
