@@ -603,6 +603,9 @@ def eval_cmd(
         str | None, typer.Option("--save", help="Also write the JSON report to this file.")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    extractive: Annotated[
+        bool, typer.Option("--extractive", help="Score summarize --extractive (no model).")
+    ] = False,
 ) -> None:
     """Run the eval suites offline from recordings (evals/) and report the numbers.
 
@@ -622,6 +625,7 @@ def eval_cmd(
         baseline=Path(baseline) if baseline else None,
         save=Path(save) if save else None,
         progress=not no_progress and not as_json,
+        extractive=extractive,
     )
     if rc:
         raise typer.Exit(rc)
