@@ -233,6 +233,15 @@ def test_strict_response_format_for_openai() -> None:
     assert "strict" not in response_format(Summary)["json_schema"]
 
 
+def test_local_schemas_are_closed_but_keep_optional_fields() -> None:
+    """llama.cpp's grammar lets a model add unlisted keys unless the schema forbids them."""
+    fmt = response_format(Summary)["json_schema"]
+    schema = fmt["schema"]
+    assert schema["additionalProperties"] is False
+    bullet = schema["$defs"]["Bullet"]
+    assert bullet["additionalProperties"] is False and "quote" not in bullet.get("required", [])
+
+
 # ---------------------------------------------------------------- endpoints and secrets
 def test_resolve_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VERISUM_BASE_URL", "http://127.0.0.1:11434/v1")
@@ -357,6 +366,20 @@ def test_429_and_5xx_retried_by_us_not_by_the_client(stub_server: Any) -> None:
     rf = seen[0]["body"]["response_format"]
     assert rf["type"] == "json_schema" and rf["json_schema"]["name"] == "Summary"
     assert seen[0]["body"]["temperature"] == 0
+
+
+def test_per_call_output_cap_is_sent_and_named_on_a_cut_off_reply(stub_server: Any) -> None:
+    url, script, seen = stub_server
+    cut = completion('{"bullets": [{"text": "Rev')
+    cut["choices"][0]["finish_reason"] = "length"
+    script += [(200, cut), (200, completion(VALID)), (200, completion(VALID))]
+    ep = Endpoint(kind="compatible", base_url=url, model="stub")
+    a = ChatAdapter(ep, max_retries=0, notify=None, max_tokens=2000)
+    a.complete(msgs(), Summary, name="summarize", max_tokens=300)
+    assert [b["body"]["max_completion_tokens"] for b in seen] == [300, 300]
+    assert a.calls[0].status == "invalid" and "300-token limit" in (a.calls[0].error or "")
+    a.complete(msgs(), Summary, name="summarize", max_tokens=5000)  # never above the adapter's
+    assert seen[-1]["body"]["max_completion_tokens"] == 2000
 
 
 def test_5xx_bounded_then_endpoint_error(stub_server: Any) -> None:
