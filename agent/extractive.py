@@ -72,8 +72,9 @@ def candidates(texts: Sequence[str], title: str = "") -> list[int]:
     return out
 
 
-def mmr_central(vectors: Any, k: int, lam: float = MMR_LAMBDA) -> list[int]:
-    """Row indices of ``k`` central, mutually different rows (picking order)."""
+def mmr_central(vectors: Any, k: int, lam: float = MMR_LAMBDA, shown: Any = None) -> list[int]:
+    """Row indices of ``k`` central, mutually different rows (picking order); rows like
+    ``shown`` (vectors of what the summary already says) are penalized as if picked."""
     import numpy as np
 
     vecs = np.asarray(vectors, dtype=np.float32)
@@ -83,11 +84,20 @@ def mmr_central(vectors: Any, k: int, lam: float = MMR_LAMBDA) -> list[int]:
     centroid = vecs.mean(axis=0)
     central = vecs @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
     sim = vecs @ vecs.T
+    prior = np.zeros((len(vecs), 0), dtype=np.float32)
+    if shown is not None and len(shown):
+        sv = np.asarray(shown, dtype=np.float32)
+        sv = sv / np.maximum(np.linalg.norm(sv, axis=1, keepdims=True), 1e-12)
+        prior = vecs @ sv.T
     chosen: list[int] = []
     left = list(range(len(vecs)))
     while left and len(chosen) < k:
+        parts = [prior[left]] if prior.shape[1] else []
         if chosen:
-            scores = lam * central[left] - (1 - lam) * sim[np.ix_(left, chosen)].max(axis=1)
+            parts.append(sim[np.ix_(left, chosen)])
+        if parts:
+            penalty = np.concatenate(parts, axis=1).max(axis=1)
+            scores = lam * central[left] - (1 - lam) * penalty
         else:
             scores = central[left]
         best = left[int(np.argmax(scores))]
@@ -103,9 +113,11 @@ def pick(
     *,
     title: str = "",
     exclude: Sequence[int] = (),
+    shown: Sequence[str] = (),
 ) -> list[int]:
     """Indices (document order) of up to ``k`` central readable sentences of ``texts``, none
-    of ``exclude`` (sentences already quoted or cited) and none too similar to each other."""
+    of ``exclude`` (sentences already quoted or cited), none too similar to each other or to
+    ``shown`` (what the summary's other bullets say)."""
     banned = set(exclude)
     pool = [i for i in candidates(texts, title) if i not in banned]
     if not pool or k <= 0:
@@ -113,5 +125,35 @@ def pick(
     own = [i for i in pool if not dangling(texts[i])]
     if len(own) >= k:
         pool = own
-    vectors = embedder.embed([texts[i] for i in pool])
-    return sorted(pool[j] for j in mmr_central(vectors, k))
+    vectors = embedder.embed([texts[i] for i in pool] + list(shown))
+    said = vectors[len(pool) :] if shown else None
+    return sorted(pool[j] for j in mmr_central(vectors[: len(pool)], k, shown=said))
+
+
+REDUNDANT_SIMILARITY = 0.85  # cosine of two bullets with the same figures that say one thing
+REDUNDANT_SIMILARITY_NO_FIGURES = 0.9
+
+
+def _digits(text: str) -> frozenset[str]:
+    return frozenset(m.replace(",", "") for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text))
+
+
+def redundant(texts: Sequence[str], embedder: Any) -> list[int]:
+    """Indices of texts that repeat an earlier one: the same digit strings (or none) and an
+    embedding cosine of at least ``REDUNDANT_SIMILARITY`` (``..._NO_FIGURES`` without)."""
+    import numpy as np
+
+    if len(texts) < 2:
+        return []
+    vecs = np.asarray(embedder.embed(list(texts)), dtype=np.float32)
+    vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    nums = [_digits(t) for t in texts]
+    out: list[int] = []
+    kept: list[int] = []
+    for i in range(len(texts)):
+        limit = REDUNDANT_SIMILARITY if nums[i] else REDUNDANT_SIMILARITY_NO_FIGURES
+        if any(nums[j] == nums[i] and float(vecs[i] @ vecs[j]) >= limit for j in kept):
+            out.append(i)
+        else:
+            kept.append(i)
+    return out

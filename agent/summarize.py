@@ -75,6 +75,7 @@ class SummaryStats(BaseModel):
     invalid_replies: int = 0  # replies rejected and re-asked (schema or citation problems)
     duplicates_removed: int = 0  # fallback bullets citing what another bullet already cites
     fallback_central: int = 0  # fallbacks quoting a central sentence (own citations unusable)
+    redundant: int = 0  # model bullets repeating an earlier bullet, replaced by such a sentence
     lead_fallback: bool = False  # no reply was usable: the bullets quote central sentences
     extractive_only: bool = False  # --extractive: no model asked
     verify_ms: float = 0.0
@@ -516,7 +517,11 @@ class Run:
         return self._embedder
 
     def central(
-        self, k: int, exclude: set[tuple[str, int]], doc_id: str | None = None
+        self,
+        k: int,
+        exclude: set[tuple[str, int]],
+        doc_id: str | None = None,
+        shown: Sequence[str] = (),
     ) -> list[_Unit]:
         """Up to ``k`` central readable sentences (of ``doc_id``, or of all documents), none
         of ``exclude`` ((doc id, start) of sentences already quoted or cited)."""
@@ -527,7 +532,12 @@ class Run:
             return []
         banned = [i for i, u in enumerate(units) if (u.doc.id, u.sentence.start) in exclude]
         idx = pick(
-            [u.text for u in units], k, self.embedder, title=units[0].doc.title, exclude=banned
+            [u.text for u in units],
+            k,
+            self.embedder,
+            title=units[0].doc.title,
+            exclude=banned,
+            shown=shown,
         )
         return [units[i] for i in idx]
 
@@ -894,25 +904,48 @@ def summarize(
 
 
 def readable_fallbacks(run: Run, bullets: list[Bullet]) -> list[Bullet]:
-    """A fallback bullet quotes those of its cited sentences that read as sentences and are
-    not quoted or cited by another bullet; when none is left, the most central readable
-    sentence of its document not yet quoted (``agent.extractive``); else it is dropped."""
-    from .extractive import readable
+    """Make every bullet worth reading, deterministically, without asking the model again.
+
+    1. A model bullet repeating an earlier one (``extractive.redundant``: same figures, very
+       similar embedding) is replaced, like a fallback, by a central sentence.
+    2. A fallback bullet quotes those of its cited sentences that read as sentences, are not
+       quoted or cited by another bullet, and do not repeat what one says.
+    3. Fallbacks left with nothing quote the most central readable sentences of their document
+       not yet shown, unlike what the summary says (MMR); if none is left, they are dropped.
+    """
+    from .extractive import readable, redundant
 
     def key(c: SentenceCitation) -> tuple[str, int]:
         return (c.doc_id, c.start)
 
-    used = {key(c) for b in bullets if b.origin != "extractive" for c in b.citations}
+    if not bullets:
+        return bullets
+    written = [b for b in bullets if b.origin != "extractive"]
+    repeats = {written[i].id for i in redundant([b.text for b in written], run.embedder)}
+    used = {
+        key(c)
+        for b in bullets
+        if b.origin != "extractive" and b.id not in repeats
+        for c in b.citations
+    }
+    said = [b.text for b in written if b.id not in repeats]
     out: list[Bullet | None] = []
     pending: list[int] = []
     for b in bullets:
+        if b.id in repeats:
+            run.stats.redundant += 1
+            pending.append(len(out))
+            out.append(b.model_copy(update={"origin": "extractive", "model_text": b.text}))
+            continue
         if b.origin != "extractive":
             out.append(b)
             continue
         title = run.ctx.docs[b.citations[0].doc_id].title
         keep = [c for c in b.citations if readable(c.text, title) and key(c) not in used]
-        if keep:
+        text = quoted_text(keep)
+        if keep and not (said and redundant([*said, text], run.embedder)[-1:] == [len(said)]):
             used |= {key(c) for c in keep}
+            said.append(text)
             out.append(_quoting(b, keep))
         else:
             pending.append(len(out))
@@ -923,7 +956,7 @@ def readable_fallbacks(run: Run, bullets: list[Bullet]) -> list[Bullet]:
         assert fb is not None
         by_doc.setdefault(fb.citations[0].doc_id, []).append(i)
     for doc_id, slots in by_doc.items():
-        picks = run.central(len(slots), used, doc_id)
+        picks = run.central(len(slots), used, doc_id, shown=said)
         for n, i in enumerate(slots):
             fb = out[i]
             assert fb is not None

@@ -620,3 +620,28 @@ def test_reanchor_is_deterministic_and_prefers_the_nearest() -> None:
     for _ in range(3):
         assert sm.reanchor(text, None, [1], shown) == ([3], ["re-anchored S1 -> S3"])
     assert sm.reanchor(text, None, [3], shown) == ([3], [])  # already right: unchanged
+
+
+def test_redundant_bullets_give_way_to_central_sentences_not_yet_said(seed_path: Path) -> None:
+    """What Qwen 1.5B wrote on the seed (FAKE replies here): the 11,000 troops three times, once
+    as a fallback quoting S8. The fallback repeats bullet 3 and a model bullet repeats bullet
+    1: both give way to central sentences unlike anything already said."""
+    src = sm.source_from_file(seed_path)
+    kursk = "Ukrainian intelligence has already recorded 11,000 North Korean soldiers in the Kursk"
+    bullets = (
+        ("Ukrainian intelligence recorded 11,000 North Korean soldiers in the Kursk region.", [6]),
+        ("Ukrainian intelligence has confirmed 12,000 North Korean troops in Russia.", [8]),
+        (kursk + " region.", [6]),
+        ("The president of Ukraine raised concerns over the number of North Korean soldiers.", [9]),
+    )
+    model = fake_chat_model(reply(*bullets), repair_reply((1, bullets[1][0], [8])))
+    s = summarize([src], adapter(model), bullets=4)
+    assert s.usage.calls == 2 and s.stats.redundant == 1 and s.stats.fell_back == 1
+    assert s.stats.fallback_central == 2
+    texts = [b.text for b in s.bullets]
+    assert sum("11,000" in t for t in texts) == 1, texts  # was 3
+    new = [b for b in s.bullets if b.origin == "extractive"]
+    assert [b.model_text for b in new] == [bullets[1][0], bullets[2][0]]
+    cited = [c.start for b in s.bullets for c in b.citations]
+    assert len(cited) == len(set(cited))
+    assert_exact(s, [src])
