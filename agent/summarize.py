@@ -867,12 +867,15 @@ def summarize(
     parts = sections(ctx.units, budget)
     replies = [run.draft(part) for part in parts]
     drafts = [d for r in replies if r is not None for d in r]
-    if all(r is None for r in replies):
-        if policy != "fallback":
-            raise InvalidOutputError(
-                f"{adapter.endpoint.describe()} gave no usable summary (see: verisum logs)"
-            )
-        run.stats.lead_fallback = True  # nothing usable from the model: central sentences
+    no_reply = all(r is None for r in replies)
+    if no_reply and policy != "fallback":
+        raise InvalidOutputError(
+            f"{adapter.endpoint.describe()} gave no usable summary (see: verisum logs)"
+        )
+    if no_reply or (not drafts and policy == "fallback"):
+        # nothing usable from the model (no reply, or no bullet with a valid citation):
+        # the document's central sentences
+        run.stats.lead_fallback = True
         drafts = [("", [u.sid], None, []) for u in run.central(bullets, set())]
     elif len(parts) > 1 and len(drafts) > bullets:
         drafts = run.merge(drafts)

@@ -645,3 +645,14 @@ def test_redundant_bullets_give_way_to_central_sentences_not_yet_said(seed_path:
     cited = [c.start for b in s.bullets for c in b.citations]
     assert len(cited) == len(set(cited))
     assert_exact(s, [src])
+
+
+def test_a_reply_without_one_valid_citation_falls_back_to_central_sentences() -> None:
+    """The FAKE model cites only ids that do not exist: no bullet survives, so under the
+    fallback policy the summary quotes central sentences instead of being empty."""
+    bad = reply(("Acme made money.", [40]), ("Acme has staff.", [41]))
+    s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2)
+    assert s.stats.lead_fallback and s.stats.dropped == 2 and len(s.bullets) == 2
+    assert all(b.origin == "extractive" for b in s.bullets) and s.verified
+    s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2, policy="flag")
+    assert s.bullets == [] and not s.stats.lead_fallback  # flag: nothing is made up
