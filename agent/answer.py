@@ -44,6 +44,7 @@ from .summarize import (
     citation_checker,
     citation_problems,
     clean_draft,
+    reply_tokens,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ MAX_ANSWER = 300
 MAX_EVIDENCE = 3  # closest-evidence sentences shown with an abstention
 CONFLICT_OVERLAP = 0.5  # share of context words two figures must have in common
 NOT_SAID = "The documents do not say"
+ANSWER_WORDS = 30  # an answer or key point: one short sentence (MAX_ANSWER characters)
 
 # ====================================================================== models
 
@@ -90,11 +92,13 @@ class ConflictValue(BaseModel):
 
 
 class FigureConflict(BaseModel):
-    """Sources disagree: different values for the same noun in similar wording."""
+    """Sources disagree: different values for the same noun in similar wording. ``within``:
+    one document states different values for what the question counts."""
 
     noun: str
     kind: str
     values: list[ConflictValue]
+    within: bool = False
 
 
 class Answer(BaseModel):
@@ -377,6 +381,62 @@ def find_conflicts(ctx: Context, question: str) -> list[FigureConflict]:
     return out
 
 
+WITHIN_QUESTION_WORDS = 3  # question words (the counted noun among them) near each figure
+
+
+def find_conflicts_within(ctx: Context, question: str) -> list[FigureConflict]:
+    """Different values one document states for what a "how many X" question counts.
+
+    A figure counts when it is a count of X (or a synonym) and at least
+    ``WITHIN_QUESTION_WORDS`` of the question's words are among its context words. Two or
+    more distinct values in one document make a conflict, each value cited once (by the
+    sentence sharing the most words with the question, the first on a tie)."""
+    from .figures import content_words, extract_figures
+
+    noun = counted_noun(question)
+    if noun is None:
+        return []
+    qwords = {w for w, _, _ in content_words(question)}
+    out: list[FigureConflict] = []
+    for src in ctx.sources:
+        best: dict[float, tuple[int, Figure, Any]] = {}  # value -> (overlap, figure, unit)
+        kind = None
+        for u in ctx.units:
+            if u.doc.id != src.doc.id:
+                continue
+            for f in extract_figures(u.text):
+                if f.value is None or f.noun is None or f.kind != "count" or f.is_range:
+                    continue
+                if not _same_noun(f.noun, noun):
+                    continue
+                shared = {q for q in qwords if any(_same_noun(q, w) for w in f.context)}
+                if len(shared) < WITHIN_QUESTION_WORDS:
+                    continue
+                kind = f.kind
+                have = best.get(f.value)
+                if have is None or len(shared) > have[0]:
+                    best[f.value] = (len(shared), f, u)
+        values = sorted(best.values(), key=lambda t: (t[2].sid, t[1].start))
+        distinct: list[tuple[int, Figure, Any]] = []
+        for v in values:
+            if all(_values_differ(v[1], w[1]) for w in distinct):
+                distinct.append(v)
+        if len(distinct) < 2 or kind is None:
+            continue
+        out.append(
+            FigureConflict(
+                noun=noun,
+                kind=kind,
+                within=True,
+                values=[
+                    ConflictValue(text=f.text, value=f.value, citation=ctx.citations([u.sid])[0])
+                    for _, f, u in distinct
+                ],
+            )
+        )
+    return out
+
+
 def _agrees(f: Figure, others: list[tuple[Figure, Any]], near: float) -> bool:
     """Does another document state ``f``'s value about the same thing, as closely worded?"""
     return any(
@@ -467,6 +527,11 @@ def _draft_problems(reply: DraftAnswer, shown: dict[int, Any], ctx: Context) -> 
 def _conflict_text(conflicts: Sequence[FigureConflict], docs: dict[str, Document]) -> str:
     parts = []
     for c in conflicts:
+        if c.within:
+            doc = docs[c.values[0].citation.doc_id]
+            vals = "; ".join(f"{v.text} (“{_snippet(v.citation.text)}”)" for v in c.values)
+            parts.append(f"{doc.title or doc.source} states different figures: {vals}.")
+            continue
         vals = "; ".join(
             f"{v.text} ({docs[v.citation.doc_id].title or docs[v.citation.doc_id].source})"
             for v in c.values
@@ -510,7 +575,7 @@ def answer(
         "policy": policy,
         "endpoint": adapter.endpoint.describe(),
     }
-    conflicts = find_conflicts(ctx, question)
+    conflicts = find_conflicts(ctx, question) + find_conflicts_within(ctx, question)
     reasons: list[AbstainReason] = []
     noun = counted_noun(question)
     if max(c.score for c in chunks) < min_score:
@@ -534,6 +599,7 @@ def answer(
         "answer",
         DraftAnswer,
         citation_checker(lambda r: _draft_problems(r, shown, ctx)),
+        max_tokens=reply_tokens(max_points + 1, ANSWER_WORDS),
         sentences=ctx.numbered(shown),
         question=question,
         max_points=max_points,
@@ -550,11 +616,19 @@ def answer(
         for i, kp in enumerate(reply.key_points[:max_points], 1):
             drafts.append((f"k{i}", kp.text, kp))
         for bid, text, d in drafts:
-            ids, quote, dropped = clean_draft(d, shown, ctx.multi)
+            notes: list[str] = []
+            ids, quote, dropped = clean_draft(d, shown, ctx.multi, notes)
             run.stats.invalid_citations += dropped
+            run.stats.reanchored += len(notes)
             if ids and text.strip():
                 statements.append(
-                    Bullet(id=bid, text=text.strip(), citations=ctx.citations(ids), quote=quote)
+                    Bullet(
+                        id=bid,
+                        text=text.strip(),
+                        citations=ctx.citations(ids),
+                        quote=quote,
+                        reanchored=notes,
+                    )
                 )
             else:
                 run.stats.dropped += 1
@@ -640,6 +714,11 @@ def answer(
     points = [b for b in final if b.id != "answer"]
     text = ans.text if ans else points[0].text
     return Answer(status="answered", text=text, answer=ans, key_points=points, **common)
+
+
+def _snippet(text: str, limit: int = 90) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
 
 
 def _words(text: str) -> set[str]:
@@ -764,6 +843,7 @@ __all__ = [
     "counted_noun",
     "doc_filter",
     "find_conflicts",
+    "find_conflicts_within",
     "is_quantity_question",
     "key_terms",
     "mmr",

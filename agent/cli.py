@@ -445,6 +445,10 @@ def summarize_cmd(
         typer.Option("--context-chars", min=500, help="Characters per call (longer: sections)."),
     ] = None,
     as_json: JsonOpt = False,
+    extractive: Annotated[
+        bool,
+        typer.Option("--extractive", help="No model: quote the most central sentences."),
+    ] = False,
 ) -> None:
     """Summarize documents into cited bullets; every figure is verified before output.
 
@@ -454,7 +458,13 @@ def summarize_cmd(
 
     from .errors import InputError
     from .llm import ChatAdapter
-    from .summarize import LENGTH_WORDS, source_from_file, sources_from_store, summarize
+    from .summarize import (
+        LENGTH_WORDS,
+        source_from_file,
+        sources_from_store,
+        summarize,
+        summarize_extractive,
+    )
 
     formats = ("terminal", "markdown", "json", "html")
     if as_json:
@@ -481,16 +491,19 @@ def summarize_cmd(
         sources = sources_from_store(
             open_store(), doc_ids=doc or (), all_docs=all_docs, query=query
         )
-    with ChatAdapter(show_prompts=show_prompts) as adapter:
-        result = summarize(
-            sources,
-            adapter,
-            bullets=bullets,
-            length=length,  # type: ignore[arg-type]
-            focus=focus,
-            policy=on_unverified,  # type: ignore[arg-type]
-            context_chars=context_chars,
-        )
+    if extractive:
+        result = summarize_extractive(sources, bullets=bullets)
+    else:
+        with ChatAdapter(show_prompts=show_prompts) as adapter:
+            result = summarize(
+                sources,
+                adapter,
+                bullets=bullets,
+                length=length,  # type: ignore[arg-type]
+                focus=focus,
+                policy=on_unverified,  # type: ignore[arg-type]
+                context_chars=context_chars,
+            )
     text: str | None = None
     if fmt == "json":
         text = result.model_dump_json(indent=2) + "\n"
@@ -715,6 +728,9 @@ def eval_cmd(
         str | None, typer.Option("--save", help="Also write the JSON report to this file.")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    extractive: Annotated[
+        bool, typer.Option("--extractive", help="Score summarize --extractive (no model).")
+    ] = False,
 ) -> None:
     """Run the eval suites offline from recordings (evals/) and report the numbers.
 
@@ -734,6 +750,7 @@ def eval_cmd(
         baseline=Path(baseline) if baseline else None,
         save=Path(save) if save else None,
         progress=not no_progress and not as_json,
+        extractive=extractive,
     )
     if rc:
         raise typer.Exit(rc)

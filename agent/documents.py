@@ -365,3 +365,97 @@ def _matches_any(rel: PurePosixPath, patterns: list[str] | None) -> bool:
             if any(fnmatchcase(c, pat) for c in candidates) or (pat and rel.match(pat)):
                 return True
     return False
+
+
+# ------------------------------------------------------------------ offsets into the file
+def _cluster_break(c: str) -> bool:
+    """May NFC composition start a new unit before ``c``? (not a combining mark or jamo)"""
+    o = ord(c)
+    return unicodedata.combining(c) == 0 and not (0x1160 <= o <= 0x11FF)
+
+
+def canonical_map(raw: str) -> tuple[str, list[int], list[int]] | None:
+    """``canonicalize(raw)`` with, for each of its characters, the span of ``raw`` it came
+    from: ``(canonical, starts, ends)``. So ``raw[starts[i]:ends[j - 1]]`` is what canonical
+    ``[i:j]`` was made from, and ``canonicalize`` of it (NFC when no newline, control
+    character or trailing space was dropped inside) equals ``canonical[i:j]``. ``None`` if
+    the map does not reproduce ``canonicalize`` (never expected; callers then do without)."""
+    items: list[tuple[str, int, int]] = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c == "\r" and i + 1 < n and raw[i + 1] == "\n":
+            items.append(("\n", i, i + 2))
+            i += 2
+            continue
+        if _NEWLINES.fullmatch(c):
+            items.append(("\n", i, i + 1))
+        elif not _CONTROLS.fullmatch(c):
+            items.append((c, i, i + 1))
+        i += 1
+    # NFC, one cluster (a starter and what follows it) at a time
+    out: list[tuple[str, int, int]] = []
+    k = 0
+    while k < len(items):
+        m = k + 1
+        while m < len(items) and not _cluster_break(items[m][0]):
+            m += 1
+        chunk = "".join(t[0] for t in items[k:m])
+        if m - k == 1 or unicodedata.is_normalized("NFC", chunk):
+            out.extend(items[k:m])
+        else:
+            s, e = items[k][1], items[m - 1][2]
+            out.extend((ch, s, e) for ch in unicodedata.normalize("NFC", chunk))
+        k = m
+    # trailing whitespace of each line
+    kept: list[tuple[str, int, int]] = []
+    line: list[tuple[str, int, int]] = []
+    for t in out:
+        if t[0] == "\n":
+            while line and line[-1][0].isspace():
+                line.pop()
+            kept.extend(line)
+            kept.append(t)
+            line = []
+        else:
+            line.append(t)
+    while line and line[-1][0].isspace():
+        line.pop()
+    kept.extend(line)
+    # runs of 3+ newlines -> 2, then the whole text stripped
+    final: list[tuple[str, int, int]] = []
+    run = 0
+    for t in kept:
+        run = run + 1 if t[0] == "\n" else 0
+        if run <= 2:
+            final.append(t)
+    a, b = 0, len(final)
+    while a < b and final[a][0].isspace():
+        a += 1
+    while b > a and final[b - 1][0].isspace():
+        b -= 1
+    final = final[a:b]
+    text = "".join(t[0] for t in final)
+    if text != canonicalize(raw):
+        return None
+    return text, [t[1] for t in final], [t[2] for t in final]
+
+
+TEXT_MEDIA = ("text/plain", "text/markdown")
+
+
+def file_offsets(doc: Document) -> tuple[list[int], list[int]] | None:
+    """For a txt/md document whose file (``doc.source``) still holds the same text: per
+    canonical character, its span in the file's decoded text (characters, BOM excluded).
+    ``None`` for other formats, stdin, or a file that changed or is gone."""
+    if doc.media_type not in TEXT_MEDIA or not doc.source or doc.source.startswith("bump:"):
+        return None
+    try:
+        data = Path(doc.source).read_bytes()
+        raw, _ = decode_bytes(data, doc.source)
+    except (OSError, InputError):
+        return None
+    mapped = canonical_map(raw)
+    if mapped is None or mapped[0] != doc.text:
+        return None
+    return mapped[1], mapped[2]

@@ -461,6 +461,7 @@ def eval_command(
     save: Path | None = None,
     folder: Path | None = None,
     progress: bool = True,
+    extractive: bool = False,
 ) -> int:
     """``verisum eval``: (re-record, then) replay, score and report; the exit code."""
 
@@ -477,7 +478,7 @@ def eval_command(
             sys.stderr.write(f"recording {r.suite}/{r.case.id}: {r.status}: {r.error}\n")
     n_steps = n_cases + sum(s.kind == "verifier-benchmark" for s in chosen)
     with progress_bar(n_steps, progress) as step:
-        report, runs = run_eval(chosen, folder=folder, progress=step)
+        report, runs = run_eval(chosen, folder=folder, progress=step, extractive=extractive)
     report.mode = "record" if record else "replay"
     if baseline is not None:
         report.regressions = compare(report, load_report(baseline))

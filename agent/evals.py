@@ -497,13 +497,26 @@ def run_case(
     manifest: Manifest | None = None,
     folder: Path = EVALS,
     data: Path = DATA,
+    extractive: bool = False,
 ) -> CaseRun:
-    """Run ``case`` through its task with the model's replies replayed (or recorded)."""
+    """Run ``case`` through its task with the model's replies replayed (or recorded).
+    ``extractive``: a summarize case as ``summarize --extractive`` (no model, no recording);
+    other tasks are skipped."""
     run = CaseRun(suite, case)
     try:
         run.sources = [load_source(d, root=_doc_root(d, folder), data=data) for d in case.documents]
     except DataMissing as exc:
         run.status, run.error = "skipped", str(exc)
+        return run
+    if extractive:
+        from .summarize import summarize_extractive
+
+        if case.task != "summarize":
+            run.status, run.error = "skipped", "--extractive: not a summarize case"
+            return run
+        t0 = time.perf_counter()
+        run.output = TaskOutput(summary=summarize_extractive(run.sources, bullets=case.bullets))
+        run.wall_s = time.perf_counter() - t0
         return run
     path = cassette_path(suite, case.id, folder)
     if record:
@@ -1471,6 +1484,7 @@ def run_eval(
     data: Path = DATA,
     mutate: bool = True,
     progress: Callable[[str], None] | None = None,
+    extractive: bool = False,
 ) -> tuple[EvalReport, list[CaseRun]]:
     """Replay every case of ``suites`` and score it; run verifier-benchmark suites."""
     t0 = time.perf_counter()
@@ -1487,7 +1501,14 @@ def run_eval(
         for case in suite.cases:
             if progress:
                 progress(f"{suite.suite}/{case.id}")
-            run = run_case(suite.suite, case, manifest=manifest, folder=folder, data=data)
+            run = run_case(
+                suite.suite,
+                case,
+                manifest=manifest,
+                folder=folder,
+                data=data,
+                extractive=extractive,
+            )
             runs.append(run)
             metrics.append(case_metrics(run, mutate=mutate))
         report.cases += metrics

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from .errors import EndpointError, InvalidOutputError, ModelError
+from .localmodel import QWEN, BundledModel
 from .prompts import Prompt
 
 if TYPE_CHECKING:
@@ -33,10 +34,18 @@ EndpointKind = Literal["openai", "compatible", "local"]
 Messages = Sequence[Mapping[str, str]]
 
 SEED = 42
-LOCAL_NOTICE = (
-    "using the bundled local model SmolLM2-135M (offline, small: expect weak summaries); "
-    "set OPENAI_API_KEY or VERISUM_BASE_URL (+ VERISUM_MODEL) to use another model"
-)
+LOCAL_TIMEOUT = 900.0  # seconds per request to the bundled model (1.5B: ~8 tokens/s, 1 core)
+
+
+def local_notice(model: BundledModel) -> str:
+    """The one line saying the bundled model is used, and how to use another."""
+    return (
+        f"using the bundled local model {model.label} (offline; {model.note}); "
+        "set OPENAI_API_KEY or VERISUM_BASE_URL (+ VERISUM_MODEL) to use another model"
+    )
+
+
+LOCAL_NOTICE = local_notice(QWEN)
 _RETRY_STATUS = {408, 409, 429}
 
 
@@ -103,23 +112,40 @@ def resolve_endpoint(settings: Settings | None = None) -> Endpoint:
         return Endpoint(kind="compatible", base_url=s.base_url, model=s.model, api_key=key)
     if key is not None:
         return Endpoint(kind="openai", model=s.model, api_key=key)
-    from .localmodel import INSTALL_HINT, MODEL_NAME, local_model_available
+    from .localmodel import INSTALL_HINT, bundled, local_model_available
 
-    if not local_model_available():
+    model = bundled(s.local_model)
+    if not local_model_available(model):
         raise ModelError(
             "no model configured: set OPENAI_API_KEY or VERISUM_BASE_URL, or get the bundled "
             f"local model: {INSTALL_HINT}"
         )
-    return Endpoint(kind="local", model=MODEL_NAME, notice=LOCAL_NOTICE)
+    return Endpoint(kind="local", model=model.name, notice=local_notice(model))
 
 
 def response_format(schema: type[BaseModel], *, strict: bool = False) -> dict[str, Any]:
     """OpenAI ``response_format`` for a pydantic model (``strict`` for OpenAI's own API)."""
     js = schema.model_json_schema()
-    fmt: dict[str, Any] = {"name": schema.__name__, "schema": _strictify(js) if strict else js}
+    fmt: dict[str, Any] = {
+        "name": schema.__name__,
+        "schema": _strictify(js) if strict else _closed(js),
+    }
     if strict:
         fmt["strict"] = True
     return {"type": "json_schema", "json_schema": fmt}
+
+
+def _closed(node: Any) -> Any:
+    """Every object schema gets ``additionalProperties: false``: llama.cpp's JSON-schema
+    grammar otherwise lets a model add keys the schema does not list (and loop on them)."""
+    if isinstance(node, list):
+        return [_closed(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _closed(v) for k, v in node.items()}
+    if out.get("type") == "object" and "properties" in out:
+        out.setdefault("additionalProperties", False)
+    return out
 
 
 def _strictify(node: Any) -> Any:
@@ -203,7 +229,14 @@ class ChatAdapter:
         self.endpoint = endpoint
         self.max_retries = self.settings.llm_max_retries if max_retries is None else max_retries
         self.max_reasks = self.settings.llm_max_reasks if max_reasks is None else max_reasks
-        self.timeout = self.settings.llm_timeout if timeout is None else timeout
+        if timeout is None:
+            explicit = "llm_timeout" in self.settings.model_fields_set
+            timeout = (
+                LOCAL_TIMEOUT
+                if endpoint.kind == "local" and not explicit
+                else self.settings.llm_timeout
+            )
+        self.timeout = timeout
         self.max_tokens = max_tokens or (1024 if endpoint.kind == "local" else 4096)
         self.backoff = backoff
         self.show_prompts = show_prompts
@@ -266,6 +299,7 @@ class ChatAdapter:
         *,
         name: str | None = None,
         check: Callable[[T], None] | None = None,
+        max_tokens: int | None = None,
         variables: Mapping[str, Any] | None = None,
         **more_variables: Any,
     ) -> tuple[T, Usage]:
@@ -274,8 +308,10 @@ class ChatAdapter:
         ``prompt`` is a ``Prompt`` (rendered with ``variables``/keyword variables) or ready
         chat messages (``[{"role": ..., "content": ...}]``). ``check`` may raise ``ValueError``
         to reject a reply that validates but is wrong (e.g. an unknown sentence id): it is
-        re-asked like a schema error. Raises ``InvalidOutputError`` or ``EndpointError``.
+        re-asked like a schema error. ``max_tokens`` caps this call's reply below the
+        adapter's limit. Raises ``InvalidOutputError`` or ``EndpointError``.
         """
+        cap = min(max_tokens, self.max_tokens) if max_tokens else self.max_tokens
         if isinstance(prompt, Prompt):
             messages = prompt.render(**{**(variables or {}), **more_variables})
             name = name or prompt.name
@@ -308,7 +344,7 @@ class ChatAdapter:
                 )
                 t0 = time.perf_counter()
                 try:
-                    text, call.usage, truncated = self._invoke(messages, fmt)
+                    text, call.usage, truncated = self._invoke(messages, fmt, cap)
                 except _Transient as exc:
                     call.latency_ms = (time.perf_counter() - t0) * 1000
                     call.usage = Usage(calls=1)
@@ -332,7 +368,7 @@ class ChatAdapter:
             try:
                 if truncated:
                     raise ValueError(
-                        f"the reply was cut off at the {self.max_tokens}-token limit; "
+                        f"the reply was cut off at the {cap}-token limit; "
                         "answer shorter, with complete JSON"
                     )
                 obj = parse_reply(text, schema)
@@ -360,11 +396,14 @@ class ChatAdapter:
             f"after {self.max_reasks + 1} tries; last problem: {problem}"
         )
 
-    def _invoke(self, messages: Messages, fmt: dict[str, Any]) -> tuple[str, Usage, bool]:
+    def _invoke(
+        self, messages: Messages, fmt: dict[str, Any], max_tokens: int | None = None
+    ) -> tuple[str, Usage, bool]:
         """One HTTP attempt: (reply text, usage, truncated). Maps provider errors."""
         model = self._model()
+        extra = {} if max_tokens in (None, self.max_tokens) else {"max_tokens": max_tokens}
         try:
-            msg = model.invoke([dict(m) for m in messages], response_format=fmt)
+            msg = model.invoke([dict(m) for m in messages], response_format=fmt, **extra)
         except Exception as exc:
             return self._map_error(exc)
         content = msg.content

@@ -33,6 +33,16 @@ STATUS_LINE = {
 }
 
 
+def status_line(ans: Answer) -> str:
+    if ans.status == "conflicting" and ans.conflicts and all(c.within for c in ans.conflicts):
+        return "Conflicting figures in the document"
+    return STATUS_LINE[ans.status]
+
+
+def conflict_head(c: Any) -> str:
+    return "One document states different figures" if c.within else "Sources disagree"
+
+
 class Notes:
     """Footnote numbers for cited spans, in order of first use."""
 
@@ -150,7 +160,7 @@ def render_terminal(ans: Answer, console: Any = None) -> None:
         con.print(Text(ans.notice, style="dim"))
     con.print(Text(f"Q: {ans.question}", style="bold"))
     colour = {"answered": "bold green", "conflicting": "bold yellow"}.get(ans.status, "bold red")
-    con.print(Text(STATUS_LINE[ans.status], style=colour))
+    con.print(Text(status_line(ans), style=colour))
     if ans.answer is not None and ans.status == "answered":
         _statement(con, ans.answer, notes.marks(ans.answer.citations), "  ", "    ")
     else:
@@ -162,7 +172,7 @@ def render_terminal(ans: Answer, console: Any = None) -> None:
         for i, b in enumerate(ans.key_points, 1):
             _statement(con, b, notes.marks(b.citations), f"  {i}. ", "       ")
     for c in ans.conflicts:
-        con.print(Text(f"Sources disagree ({c.kind} of {c.noun})", style="bold yellow"))
+        con.print(Text(f"{conflict_head(c)} ({c.kind} of {c.noun})", style="bold yellow"))
         for v in c.values:
             row = Text("  • ")
             row.append(v.text, style="bold")
@@ -234,7 +244,7 @@ def render_markdown(ans: Answer, show_context: bool = False) -> str:
     lines = [f"# {md_escape(ans.question)}", ""]
     if ans.notice:
         lines += [f"> {md_escape(ans.notice)}", ""]
-    lines.append(f"**{STATUS_LINE[ans.status]}:** ")
+    lines.append(f"**{status_line(ans)}:** ")
     if ans.answer is not None and ans.status == "answered":
         lines[-1] += _md_statement(ans.answer, notes.marks(ans.answer.citations))
     else:
@@ -248,7 +258,7 @@ def render_markdown(ans: Answer, show_context: bool = False) -> str:
             lines.append(f"{i}. {_md_statement(b, notes.marks(b.citations))}")
         lines.append("")
     for c in ans.conflicts:
-        lines += [f"## Sources disagree ({md_escape(c.kind)} of {md_escape(c.noun)})", ""]
+        lines += [f"## {conflict_head(c)} ({md_escape(c.kind)} of {md_escape(c.noun)})", ""]
         for v in c.values:
             title = md_escape(doc_title(ans, v.citation.doc_id))
             lines.append(f"- **{md_escape(v.text)}** — {title}[^{notes.number(v.citation)}]")

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible endpoint URL (Ollama, vLLM, llama.cpp...)."
     )
     model: str = Field(default="gpt-4o-mini", description="Chat model name for OpenAI/base_url.")
+    local_model: Literal["qwen2.5-coder-1.5b", "smollm2-135m"] = Field(
+        default="qwen2.5-coder-1.5b",
+        description="Bundled model used when no endpoint is configured (smollm2-135m: fast, weak).",
+    )
+    local_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="llama.cpp threads for the bundled model; unset = usable cores - 1 (1..4).",
+    )
     llm_timeout: float = Field(default=120.0, gt=0, description="Seconds per LLM request.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries on timeout/429/5xx.")
     llm_max_reasks: int = Field(

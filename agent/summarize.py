@@ -6,6 +6,7 @@ follows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +34,16 @@ class DocRef(BaseModel):
 
 
 class SentenceCitation(Citation):
-    """A cited sentence: exact span of the stored document text, with its sentence index."""
+    """A cited sentence: exact span of the stored document text, with its sentence index.
+
+    ``file_start``/``file_end``: for txt/md documents whose file is unchanged, the span in
+    the file's decoded text (characters, BOM excluded): NFC(raw[file_start:file_end]) is
+    ``text`` (up to newline/trailing-space normalization inside the span). ``None`` for PDF
+    and HTML (offsets point into the extracted canonical text only), stdin and changed files."""
 
     sentence: int
+    file_start: int | None = None
+    file_end: int | None = None
 
 
 class Bullet(BaseModel):
@@ -52,6 +60,7 @@ class Bullet(BaseModel):
     quote: str | None = None
     grounding: float | None = None  # share of its words found in the cited sentences
     problems: list[str] = Field(default_factory=list)  # why it is unverified, besides figures
+    reanchored: list[str] = Field(default_factory=list)  # e.g. "re-anchored S10 -> S12"
 
 
 class SummaryStats(BaseModel):
@@ -62,9 +71,13 @@ class SummaryStats(BaseModel):
     dropped: int = 0
     flagged: int = 0
     invalid_citations: int = 0
+    reanchored: int = 0  # citations moved to a nearby sentence holding the quote/figure/words
     invalid_replies: int = 0  # replies rejected and re-asked (schema or citation problems)
     duplicates_removed: int = 0  # fallback bullets citing what another bullet already cites
-    lead_fallback: bool = False  # no reply was usable: the bullets quote the lead sentences
+    fallback_central: int = 0  # fallbacks quoting a central sentence (own citations unusable)
+    redundant: int = 0  # model bullets repeating an earlier bullet, replaced by such a sentence
+    lead_fallback: bool = False  # no reply was usable: the bullets quote central sentences
+    extractive_only: bool = False  # --extractive: no model asked
     verify_ms: float = 0.0
 
 
@@ -101,12 +114,15 @@ MAX_BULLETS = 20
 MAX_CITED = 4  # sentence ids per bullet in the model's reply
 MAX_TEXT = 400  # characters per bullet; the schema's maxLength stops runaway generations
 MAX_QUOTE = 200
-LEAD_MIN_WORDS = 6  # a lead fallback skips headings and bylines shorter than this
 QUERY_MIN_SCORE = 0.3  # --query: a document matches when a chunk scores this (cosine) or more
 CHARS_PER_TOKEN = 3.5  # conservative estimate for English prose
 PROMPT_OVERHEAD_TOKENS = 1000  # system prompt, schema, re-ask messages
 REMOTE_CONTEXT_CHARS = 200_000
 MAX_EVIDENCE = 30  # sentences shown in one repair call
+REPLY_BASE_TOKENS = 40  # the JSON object around the bullets
+BULLET_TOKENS = 80  # per bullet besides its text: ids, an optional quote, JSON keys
+TOKENS_PER_WORD = 2.4  # English ~1.3-1.6 tokens a word, with room for a bullet over its length
+Draft = tuple[str, list[int], str | None, list[str]]  # text, sentence ids, quote, re-anchors
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -244,6 +260,18 @@ class Context:
         self.docs = {src.doc.id: src.doc for src in self.sources}
         self.spans = {src.doc.id: [(s.start, s.end) for s in src.sentences] for src in self.sources}
         self.multi = len(self.sources) > 1
+        self._file_maps: dict[str, tuple[list[int], list[int]] | None] = {}
+
+    def file_span(self, doc: Document, start: int, end: int) -> tuple[int | None, int | None]:
+        """The span in the document's original file (txt/md), if known."""
+        from .documents import file_offsets
+
+        if doc.id not in self._file_maps:
+            self._file_maps[doc.id] = file_offsets(doc)
+        m = self._file_maps[doc.id]
+        if m is None or not 0 <= start < end <= len(m[0]):
+            return None, None
+        return m[0][start], m[1][end - 1]
 
     def numbered(self, shown: dict[int, _Unit]) -> str:
         """The sentences as the model sees them: ``[S{shown id}] text``, by document."""
@@ -260,6 +288,7 @@ class Context:
         out = []
         for sid in sorted(set(sids)):
             u = self.by_sid[sid]
+            fs, fe = self.file_span(u.doc, u.sentence.start, u.sentence.end)
             out.append(
                 SentenceCitation(
                     doc_id=u.doc.id,
@@ -267,6 +296,8 @@ class Context:
                     end=u.sentence.end,
                     text=u.text,
                     sentence=u.sentence.index,
+                    file_start=fs,
+                    file_end=fe,
                 )
             )
         return out
@@ -306,7 +337,11 @@ def citation_problems(
         if multi and len({shown[i].doc.id for i in b.sentence_ids}) > 1:
             problems.append(f"{name} cites sentences of several documents; cite one document")
             continue
-        if b.quote and not quote_in(b.quote, [shown[i].text for i in b.sentence_ids]):
+        if (
+            b.quote
+            and not quote_in(b.quote, [shown[i].text for i in b.sentence_ids])
+            and not quote_fixable(b, shown)  # re-anchored without asking again
+        ):
             problems.append(
                 f"{name}: quote {b.quote[:80]!r} is not copied verbatim from its cited "
                 f"sentence(s) {', '.join(f'S{i}' for i in b.sentence_ids)}; copy it exactly or "
@@ -334,11 +369,102 @@ def citation_checker(
     return check
 
 
+REANCHOR_WINDOW = 3  # sentences either side of a cited id searched for a misnumbered citation
+REANCHOR_GROUNDING = 0.67  # share of the bullet's words a sentence must hold to be re-anchored to
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _numbers(text: str) -> set[str]:
+    """Digit strings of ``text``, normalized ("11,000" -> "11000")."""
+    return {m.group(0).replace(",", "").rstrip(".") for m in _DIGITS.finditer(text)}
+
+
+def reanchor(
+    text: str, quote: str | None, ids: list[int], shown: dict[int, _Unit]
+) -> tuple[list[int], list[str]]:
+    """Fix citations that are off by a few ids, deterministically: (new ids, notes such as
+    "re-anchored S10 -> S12"). ``ids`` are valid shown ids of one document.
+
+    1. A quote not in the cited sentences but copied verbatim from exactly one sentence of the
+       same document (anywhere) or from sentences near the cited ids: cite the nearest of
+       those instead of the nearest cited id.
+    2. The bullet has digit strings and no cited sentence holds any of them: the nearest
+       sentence within ``REANCHOR_WINDOW`` holding all of them and ``REANCHOR_GROUNDING`` of
+       the bullet's words replaces the nearest cited id.
+    3. Too few of the bullet's words in the cited sentences (below ``MIN_GROUNDING``): the one
+       swap of a cited id for a sentence within the window that gives the highest share, if
+       that share reaches ``REANCHOR_GROUNDING``.
+    Ties go to the nearest sentence, then the lower id. Nothing found: ids unchanged."""
+    if not ids:
+        return ids, []
+    doc = shown[ids[0]].doc.id
+    same = sorted(i for i, u in shown.items() if u.doc.id == doc)
+    ids = list(ids)
+    notes: list[str] = []
+
+    def near(j: int) -> int:
+        return min(abs(j - c) for c in ids)
+
+    def nearest_cited(j: int, among: Sequence[int] | None = None) -> int:
+        pool = list(among) if among is not None else ids
+        return min(pool, key=lambda c: (abs(j - c), c))
+
+    def swap(old: int, new: int) -> None:
+        ids[ids.index(old)] = new
+        notes.append(f"re-anchored S{old} -> S{new}")
+
+    def add(new: int) -> None:
+        ids.append(new)
+        notes.append(f"re-anchored +S{new} (near S{nearest_cited(new, ids[:-1])})")
+
+    # 1. a verbatim quote elsewhere
+    if quote and not quote_in(quote, [shown[i].text for i in ids]):
+        holders = [j for j in same if quote_in(quote, [shown[j].text])]
+        close = [j for j in holders if near(j) <= REANCHOR_WINDOW]
+        pick = close or (holders if len(holders) == 1 else [])
+        if pick:
+            target = min(pick, key=lambda j: (near(j), j))
+            swap(nearest_cited(target), target)
+    # 2. figures held by a neighbour (never added to a cited sentence that holds one: that
+    #    would lend a misattributed figure the support of another sentence)
+    nums = _numbers(text)
+    cited_nums = set().union(*(_numbers(shown[i].text) for i in ids)) if nums else set()
+    if nums and not nums & cited_nums:
+        cands = [
+            j
+            for j in same
+            if j not in ids
+            and near(j) <= REANCHOR_WINDOW
+            and nums <= _numbers(shown[j].text)
+            and grounding(text, [shown[j].text]) >= REANCHOR_GROUNDING
+        ]
+        if cands:
+            target = min(cands, key=lambda j: (near(j), j))
+            swap(nearest_cited(target), target)
+    # 3. words
+    if grounding(text, [shown[i].text for i in ids]) < MIN_GROUNDING:
+        best: tuple[float, int, int, int] | None = None
+        for c in ids:
+            for j in same:
+                if j in ids or abs(j - c) > REANCHOR_WINDOW:
+                    continue
+                trial = [shown[i].text for i in ids if i != c] + [shown[j].text]
+                gj = grounding(text, trial)
+                if gj >= REANCHOR_GROUNDING:
+                    key = (-gj, abs(j - c), j, c)
+                    if best is None or key < best:
+                        best = key
+        if best is not None:
+            swap(best[3], best[2])
+    return sorted(dict.fromkeys(ids)), notes
+
+
 def clean_draft(
-    b: DraftBullet, shown: dict[int, _Unit], multi: bool
+    b: DraftBullet, shown: dict[int, _Unit], multi: bool, notes: list[str] | None = None
 ) -> tuple[list[int], str | None, int]:
-    """Salvage a bullet still invalid after the re-asks: (valid global sentence ids, quote or
-    None, number of ids and quotes dropped)."""
+    """Salvage a bullet: (valid global sentence ids, quote or None, number of ids and quotes
+    dropped). Unknown ids and ids of a second document are dropped; with ``notes`` given,
+    citations off by a few ids are re-anchored (``reanchor``) and the changes appended."""
     ids = [i for i in dict.fromkeys(b.sentence_ids) if i in shown]
     dropped = len(b.sentence_ids) - len(ids)
     if multi and ids:
@@ -348,37 +474,96 @@ def clean_draft(
         keep = max(counts, key=lambda d: counts[d])
         dropped += len([i for i in ids if shown[i].doc.id != keep])
         ids = [i for i in ids if shown[i].doc.id == keep]
+    if notes is not None and ids:
+        ids, moved = reanchor(b.text, b.quote, ids, shown)
+        notes.extend(moved)
     quote = b.quote
     if quote and not (ids and quote_in(quote, [shown[i].text for i in ids])):
         quote, dropped = None, dropped + 1
     return [shown[i].sid for i in ids], quote, dropped
 
 
+def quote_fixable(b: DraftBullet, shown: dict[int, _Unit]) -> bool:
+    """Would ``reanchor`` find the bullet's non-verbatim quote in a nearby sentence?"""
+    ids = [i for i in b.sentence_ids if i in shown]
+    if not ids or not b.quote:
+        return False
+    moved, _ = reanchor("", b.quote, ids, shown)
+    return quote_in(b.quote, [shown[i].text for i in moved])
+
+
 # ---------------------------------------------------------------- the loop
 class Run:
-    """State of one ``summarize`` call."""
+    """State of one ``summarize`` call (``adapter`` is ``None`` for ``--extractive``)."""
 
     def __init__(
         self,
         ctx: Context,
-        adapter: ChatAdapter,
+        adapter: ChatAdapter | None,
         *,
         n: int,
         length: Length,
         focus: str | None,
         policy: Policy,
+        embedder: Any = None,
     ):
         self.ctx = ctx
-        self.adapter = adapter
+        self._adapter = adapter
+        self._embedder = embedder
         self.n = n
         self.focus = (focus or "the main points of the source").strip()
         self.focus_line = f"{self.focus} (each bullet at most {LENGTH_WORDS[length]} words)"
         self.policy = policy
+        self.words = LENGTH_WORDS[length]
         self.stats = SummaryStats()
         self.usage = Usage()
 
+    @property
+    def adapter(self) -> ChatAdapter:
+        if self._adapter is None:
+            raise InvalidOutputError("no model in an extractive summary")
+        return self._adapter
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from .embeddings import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def central(
+        self,
+        k: int,
+        exclude: set[tuple[str, int]],
+        doc_id: str | None = None,
+        shown: Sequence[str] = (),
+    ) -> list[_Unit]:
+        """Up to ``k`` central readable sentences (of ``doc_id``, or of all documents), none
+        of ``exclude`` ((doc id, start) of sentences already quoted or cited)."""
+        from .extractive import pick
+
+        units = [u for u in self.ctx.units if doc_id is None or u.doc.id == doc_id]
+        if not units or k <= 0:
+            return []
+        banned = [i for i, u in enumerate(units) if (u.doc.id, u.sentence.start) in exclude]
+        idx = pick(
+            [u.text for u in units],
+            k,
+            self.embedder,
+            title=units[0].doc.title,
+            exclude=banned,
+            shown=shown,
+        )
+        return [units[i] for i in idx]
+
     def ask(
-        self, name: str, schema: type[T], check: Callable[[Any], None], **vars: Any
+        self,
+        name: str,
+        schema: type[T],
+        check: Callable[[Any], None],
+        max_tokens: int | None = None,
+        **vars: Any,
     ) -> T | None:
         """One ``complete``; on invalid output after the re-asks, the last reply that parses
         (its problems are salvaged by the caller), or ``None``."""
@@ -387,7 +572,9 @@ class Run:
 
         first = len(self.adapter.calls)
         try:
-            obj, usage = self.adapter.complete(load_prompt(name), schema, check=check, **vars)
+            obj, usage = self.adapter.complete(
+                load_prompt(name), schema, check=check, max_tokens=max_tokens, **vars
+            )
             self.usage = self.usage + usage
             self.stats.invalid_replies += sum(
                 c.status == "invalid" for c in self.adapter.calls[first:]
@@ -408,9 +595,9 @@ class Run:
             return None
 
     # ------------------------------------------------------------ drafting
-    def draft(self, units: Sequence[_Unit]) -> list[tuple[str, list[int], str | None]] | None:
-        """Summarize ``units``: (text, cited sentence ids, quote) per bullet; ``None`` when no
-        reply parsed at all."""
+    def draft(self, units: Sequence[_Unit]) -> list[Draft] | None:
+        """Summarize ``units``: (text, cited sentence ids, quote, re-anchor notes) per bullet;
+        ``None`` when no reply parsed at all."""
         # numbered from 1 in every section: small models cite [S1].. whatever they are shown
         shown = dict(enumerate(units, 1))
         multi = self.ctx.multi
@@ -419,27 +606,28 @@ class Run:
             "summarize",
             schema,
             citation_checker(lambda r: citation_problems(r.bullets, shown, multi)),
+            max_tokens=reply_tokens(self.n, self.words),
             sentences=self.ctx.numbered(shown),
             max_bullets=self.n,
             focus=self.focus_line,
         )
         if reply is None:
             return None
-        out = []
+        out: list[Draft] = []
         for b in reply.bullets:
-            ids, quote, dropped = clean_draft(b, shown, multi)
+            notes: list[str] = []
+            ids, quote, dropped = clean_draft(b, shown, multi, notes)
             self.stats.invalid_citations += dropped
+            self.stats.reanchored += len(notes)
             if ids:
-                out.append((b.text.strip(), ids, quote))
+                out.append((b.text.strip(), ids, quote, notes))
             else:
                 self.stats.dropped += 1
         return out
 
-    def merge(
-        self, parts: list[tuple[str, list[int], str | None]]
-    ) -> list[tuple[str, list[int], str | None]]:
+    def merge(self, parts: list[Draft]) -> list[Draft]:
         """Second level: merge section bullets; merged bullets cite their parts' sentences."""
-        lines = [f"[B{i}] {' '.join(t.split())}" for i, (t, _, _) in enumerate(parts, 1)]
+        lines = [f"[B{i}] {' '.join(p[0].split())}" for i, p in enumerate(parts, 1)]
         allowed = set(range(1, len(parts) + 1))
 
         def problems_of(reply: Any) -> list[str]:
@@ -461,13 +649,14 @@ class Run:
             "merge",
             _capped(MergeList, MergedBullet, self.n),
             citation_checker(problems_of),
+            max_tokens=reply_tokens(self.n, self.words),
             bullets="\n".join(lines),
             max_bullets=self.n,
             focus=self.focus_line,
         )
         if reply is None:
             return parts[: self.n]
-        out: list[tuple[str, list[int], str | None]] = []
+        out: list[Draft] = []
         for b in reply.bullets:
             src = [i for i in dict.fromkeys(b.from_) if i in allowed]
             if self.ctx.multi and src:
@@ -476,7 +665,7 @@ class Run:
             self.stats.invalid_citations += len(b.from_) - len(src)
             sids = sorted({s for i in src for s in parts[i - 1][1]})
             if sids:
-                out.append((b.text.strip(), sids, None))
+                out.append((b.text.strip(), sids, None, []))
             else:
                 self.stats.dropped += 1
         return out or parts[: self.n]
@@ -561,6 +750,7 @@ class Run:
             "repair",
             _capped(RepairList, RepairedBullet, len(failing)),
             citation_checker(problems_of),
+            max_tokens=reply_tokens(len(failing), self.words),
             bullet="\n".join(bullets),
             failures="\n".join(failures),
             evidence=self.ctx.numbered(shown),
@@ -572,8 +762,10 @@ class Run:
             if r.id not in ids:
                 continue
             orig = failing[r.id - 1]
-            sids, quote, dropped = clean_draft(r, shown, self.ctx.multi)
+            notes: list[str] = []
+            sids, quote, dropped = clean_draft(r, shown, self.ctx.multi, notes)
             self.stats.invalid_citations += dropped
+            self.stats.reanchored += len(notes)
             if not sids or any(f.id == orig.id for f in fixed):
                 continue
             fixed.append(
@@ -584,6 +776,7 @@ class Run:
                     origin="repaired",
                     model_text=orig.text,
                     quote=quote,
+                    reanchored=notes,
                 )
             )
         if fixed:
@@ -616,7 +809,7 @@ class Run:
         return self.extractive(b)
 
     def extractive(self, b: Bullet) -> Bullet:
-        text = " ".join(" ".join(c.text.split()) for c in b.citations)
+        text = quoted_text(b.citations)
         return Bullet(
             id=b.id,
             text=text,
@@ -625,6 +818,12 @@ class Run:
             verified=True,  # the source's own words: verified by construction
             model_text=b.text or None,
         )
+
+
+def reply_tokens(n: int, words: int) -> int:
+    """Output-token cap for a reply of ``n`` bullets of about ``words`` words: enough for a
+    complete reply, short enough that a looping small model stops early."""
+    return REPLY_BASE_TOKENS + n * (int(words * TOKENS_PER_WORD) + BULLET_TOKENS)
 
 
 def context_budget(adapter: ChatAdapter) -> int:
@@ -651,12 +850,6 @@ def sections(units: Sequence[_Unit], budget: int) -> list[list[_Unit]]:
     return out
 
 
-def lead(units: Sequence[_Unit], n: int) -> list[_Unit]:
-    """The first ``n`` sentences of at least ``LEAD_MIN_WORDS`` words (else the first ``n``)."""
-    long = [u for u in units if len(u.text.split()) >= LEAD_MIN_WORDS]
-    return (long or list(units))[:n]
-
-
 def summarize(
     sources: Sequence[Source],
     adapter: ChatAdapter,
@@ -666,6 +859,7 @@ def summarize(
     focus: str | None = None,
     policy: Policy = "fallback",
     context_chars: int | None = None,
+    embedder: Any = None,
 ) -> Summary:
     """Summarize ``sources`` into at most ``bullets`` cited bullets, each verified.
 
@@ -684,23 +878,26 @@ def summarize(
     if not ctx.units:
         names = ", ".join(s.doc.source or s.doc.id for s in sources)
         raise EmptyInputError(f"nothing to summarize: no sentences in {names}")
-    run = Run(ctx, adapter, n=bullets, length=length, focus=focus, policy=policy)
+    run = Run(ctx, adapter, n=bullets, length=length, focus=focus, policy=policy, embedder=embedder)
     budget = context_chars or context_budget(adapter)
     parts = sections(ctx.units, budget)
     replies = [run.draft(part) for part in parts]
     drafts = [d for r in replies if r is not None for d in r]
-    if all(r is None for r in replies):
-        if policy != "fallback":
-            raise InvalidOutputError(
-                f"{adapter.endpoint.describe()} gave no usable summary (see: verisum logs)"
-            )
-        run.stats.lead_fallback = True  # nothing usable from the model: quote the lead
-        drafts = [("", [u.sid], None) for u in lead(ctx.units, bullets)]
+    no_reply = all(r is None for r in replies)
+    if no_reply and policy != "fallback":
+        raise InvalidOutputError(
+            f"{adapter.endpoint.describe()} gave no usable summary (see: verisum logs)"
+        )
+    if no_reply or (not drafts and policy == "fallback"):
+        # nothing usable from the model (no reply, or no bullet with a valid citation):
+        # the document's central sentences
+        run.stats.lead_fallback = True
+        drafts = [("", [u.sid], None, []) for u in run.central(bullets, set())]
     elif len(parts) > 1 and len(drafts) > bullets:
         drafts = run.merge(drafts)
     out = [
-        Bullet(id=f"b{i}", text=text, citations=ctx.citations(sids), quote=quote)
-        for i, (text, sids, quote) in enumerate(drafts[:bullets], 1)
+        Bullet(id=f"b{i}", text=text, citations=ctx.citations(sids), quote=quote, reanchored=notes)
+        for i, (text, sids, quote, notes) in enumerate(drafts[:bullets], 1)
     ]
     if run.stats.lead_fallback:
         out = [run.extractive(b) for b in out]
@@ -710,23 +907,103 @@ def summarize(
     failing = [b for b in out if not b.verified]
     run.stats.unverified_before_repair = len(failing)
     fixed = run.repair(failing) if failing else {}
-    final: list[Bullet] = []
-    cited: set[tuple[tuple[str, int], ...]] = set()
+    settled: list[Bullet] = []
     for b in out:
         if b.id in fixed:
             b = fixed[b.id]
             run.stats.repaired += 1
         elif not b.verified:
-            settled = run.settle(b)
-            if settled is None:
+            kept = run.settle(b)
+            if kept is None:
                 continue
-            b = settled
-        key = tuple((c.doc_id, c.start) for c in b.citations)
-        if b.origin == "extractive" and key in cited:
-            run.stats.duplicates_removed += 1  # same sentences already shown
+            b = kept
+        settled.append(b)
+    final = readable_fallbacks(run, settled)
+    return _finish(run, sources, final, adapter)
+
+
+def readable_fallbacks(run: Run, bullets: list[Bullet]) -> list[Bullet]:
+    """Make every bullet worth reading, deterministically, without asking the model again.
+
+    1. A model bullet repeating an earlier one (``extractive.redundant``: same figures, very
+       similar embedding) is replaced, like a fallback, by a central sentence.
+    2. A fallback bullet quotes those of its cited sentences that read as sentences, are not
+       quoted or cited by another bullet, and do not repeat what one says.
+    3. Fallbacks left with nothing quote the most central readable sentences of their document
+       not yet shown, unlike what the summary says (MMR); if none is left, they are dropped.
+    """
+    from .extractive import readable, redundant
+
+    def key(c: SentenceCitation) -> tuple[str, int]:
+        return (c.doc_id, c.start)
+
+    if not bullets:
+        return bullets
+    written = [b for b in bullets if b.origin != "extractive"]
+    repeats = {written[i].id for i in redundant([b.text for b in written], run.embedder)}
+    used = {
+        key(c)
+        for b in bullets
+        if b.origin != "extractive" and b.id not in repeats
+        for c in b.citations
+    }
+    said = [b.text for b in written if b.id not in repeats]
+    out: list[Bullet | None] = []
+    pending: list[int] = []
+    for b in bullets:
+        if b.id in repeats:
+            run.stats.redundant += 1
+            pending.append(len(out))
+            out.append(b.model_copy(update={"origin": "extractive", "model_text": b.text}))
             continue
-        cited.add(key)
-        final.append(b)
+        if b.origin != "extractive":
+            out.append(b)
+            continue
+        title = run.ctx.docs[b.citations[0].doc_id].title
+        keep = [c for c in b.citations if readable(c.text, title) and key(c) not in used]
+        text = quoted_text(keep)
+        if keep and not (said and redundant([*said, text], run.embedder)[-1:] == [len(said)]):
+            used |= {key(c) for c in keep}
+            said.append(text)
+            out.append(_quoting(b, keep))
+        else:
+            pending.append(len(out))
+            out.append(b)
+    by_doc: dict[str, list[int]] = {}
+    for i in pending:
+        fb = out[i]
+        assert fb is not None
+        by_doc.setdefault(fb.citations[0].doc_id, []).append(i)
+    for doc_id, slots in by_doc.items():
+        picks = run.central(len(slots), used, doc_id, shown=said)
+        for n, i in enumerate(slots):
+            fb = out[i]
+            assert fb is not None
+            if n < len(picks):
+                out[i] = _quoting(fb, run.ctx.citations([picks[n].sid]))
+                run.stats.fallback_central += 1
+            else:
+                out[i] = None
+                run.stats.duplicates_removed += 1  # nothing left to quote that is not shown
+    return [b for b in out if b is not None]
+
+
+_LIST_MARK = re.compile(r"^[•·▪◦*–-]\s+")
+
+
+def quoted_text(cites: Sequence[SentenceCitation]) -> str:
+    """The cited sentences as one bullet's text (whitespace joined, list marks dropped; the
+    citations keep the exact spans)."""
+    return " ".join(_LIST_MARK.sub("", " ".join(c.text.split())) for c in cites)
+
+
+def _quoting(b: Bullet, cites: list[SentenceCitation]) -> Bullet:
+    return b.model_copy(update={"citations": cites, "text": quoted_text(cites)})
+
+
+def _finish(
+    run: Run, sources: Sequence[Source], final: list[Bullet], adapter: ChatAdapter | None
+) -> Summary:
     extractive = [b for b in final if b.origin == "extractive"]
     if extractive:
         run.verify(extractive)  # colours their figures; they stay verified by construction
@@ -735,9 +1012,40 @@ def summarize(
     return Summary(
         documents=[DocRef(id=s.doc.id, title=s.doc.title, source=s.doc.source) for s in sources],
         bullets=final,
-        policy=policy,
-        endpoint=adapter.endpoint.describe(),
-        notice=adapter.endpoint.notice,
+        policy=run.policy,
+        endpoint=adapter.endpoint.describe() if adapter else "extractive (no model)",
+        notice=adapter.endpoint.notice if adapter else None,
         usage=run.usage,
         stats=run.stats,
     )
+
+
+def summarize_extractive(
+    sources: Sequence[Source], *, bullets: int = 5, embedder: Any = None
+) -> Summary:
+    """A summary with no model at all: the ``bullets`` most central readable sentences
+    (maximal marginal relevance over their embeddings), quoted and verified like any other."""
+    if not 1 <= bullets <= MAX_BULLETS:
+        raise InputError(f"--bullets must be between 1 and {MAX_BULLETS}, not {bullets}")
+    if not sources:
+        raise InputError("no documents to summarize")
+    ctx = Context(sources)
+    if not ctx.units:
+        names = ", ".join(s.doc.source or s.doc.id for s in sources)
+        raise EmptyInputError(f"nothing to summarize: no sentences in {names}")
+    run = Run(
+        ctx, None, n=bullets, length="medium", focus=None, policy="fallback", embedder=embedder
+    )
+    run.stats.extractive_only = True
+    picks = run.central(bullets, set())
+    final = [
+        Bullet(
+            id=f"b{i}",
+            text=quoted_text(ctx.citations([u.sid])),
+            citations=ctx.citations([u.sid]),
+            origin="extractive",
+            verified=True,
+        )
+        for i, u in enumerate(picks, 1)
+    ]
+    return _finish(run, sources, final, None)

@@ -38,6 +38,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _model_cache:
         "VERISUM_CHROMA_URL",
         "VERISUM_BASE_URL",
         "VERISUM_EMBEDDING",
+        "VERISUM_LOCAL_MODEL",
+        "VERISUM_LOCAL_THREADS",
+        "VERISUM_LLM_TIMEOUT",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout

@@ -274,8 +274,30 @@ def test_conflicting_sources_report_both(store_with: Callable[..., Any]) -> None
     assert_exact(a, store)
 
 
-def test_one_document_never_conflicts_with_itself(store_with: Callable[..., Any]) -> None:
+def test_one_document_stating_two_values_reports_both(store_with: Callable[..., Any]) -> None:
+    """The document gives 450 and (a year ago) 300 employees; a FAKE model answers with one.
+    Both values are shown, each citing its own sentence of the one document."""
     store = store_with(ACME + "A year ago Acme Corp employs 300 people at its plant in Ohio.\n")
+    model = fake_chat_model(
+        by_prompt(lambda p: reply("Acme employs 450.", [sid(p, "Acme Corp employs 450")]))
+    )
+    a = answer(store, "How many people does Acme Corp employ?", adapter(model))
+    assert a.status == "conflicting" and len(a.conflicts) == 1 and a.conflicts[0].within
+    vals = {v.text: v.citation for v in a.conflicts[0].values}
+    assert set(vals) == {"450", "300"} and vals["450"].doc_id == vals["300"].doc_id
+    assert "300 people" in vals["300"].text and "450" in vals["450"].text
+    assert "states different figures" in a.text and "450" in a.text and "300" in a.text
+    assert_exact(a, store)
+
+
+def test_one_document_repeating_a_value_or_counting_others_does_not_conflict(
+    store_with: Callable[..., Any],
+) -> None:
+    extra = (
+        "Acme Corp employs 450 people at its plant, the company confirmed.\n"
+        "Acme Corp sold 300 cars last year.\n"  # another noun: not what the question counts
+    )
+    store = store_with(ACME + extra)
     model = fake_chat_model(
         by_prompt(lambda p: reply("Acme employs 450.", [sid(p, "Acme Corp employs 450")]))
     )

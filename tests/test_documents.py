@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -404,3 +407,86 @@ def test_html_page_of_only_navigation_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EmptyInputError, match="no main text") as exc:
         load_path(path)
     one_line(exc, path)
+
+
+# ---------------------------------------------------------------- offsets into the file
+def test_canonical_map_reproduces_canonicalize_and_maps_back() -> None:
+    from agent.documents import canonical_map
+
+    raw = (
+        "\ufeff  Cafe\u0301 prices rose 5%.  \r\n\r\n\r\n\r\nNext\x00 line here.\u2028"
+        "Ha\u1100\u1161n end.\t \n"
+    )
+    mapped = canonical_map(raw)
+    assert mapped is not None
+    text, starts, ends = mapped
+    assert text == canonicalize(raw) and len(starts) == len(ends) == len(text)
+    first = "Café prices rose 5%."
+    i = text.index(first)
+    span = raw[starts[i] : ends[i + len(first) - 1]]
+    assert span == "Cafe\u0301 prices rose 5%." and unicodedata.normalize("NFC", span) == first
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_citations_carry_offsets_into_the_original_file(
+    cli: Any, tmp_path: Path, suffix: str
+) -> None:
+    lines = [
+        "# Cafe\u0301 report" if suffix == ".md" else "Cafe\u0301 report",
+        "",
+        "The cafe\u0301 served 1,200 customers in March, its owners said on Monday.   ",
+        "Prices at the café rose by 5% after the new menu was introduced in spring.",
+        "",
+        "",
+        "",
+        "Staff numbers grew from 12 to 15 people over the same three months, they said.",
+        "The owners plan to open a second café in the old town next year, they added.",
+    ]
+    raw = "\ufeff" + "\r\n".join(lines) + "\r\n"
+    path = tmp_path / f"cafe{suffix}"
+    path.write_bytes(raw.encode("utf-8"))
+    r = cli("summarize", str(path), "--extractive", "-n", "3", "-f", "json")
+    assert r.code == 0, r
+    data = json.loads(r.out)
+    decoded = path.read_bytes().decode("utf-8-sig")
+    cites = [c for b in data["bullets"] for c in b["citations"]]
+    assert len(cites) == 3
+    for c in cites:
+        assert c["file_start"] is not None
+        assert unicodedata.normalize("NFC", decoded[c["file_start"] : c["file_end"]]) == c["text"]
+    assert any(c["file_start"] != c["start"] for c in cites)  # CRLF and NFD shift them
+
+
+def test_html_and_changed_files_have_no_file_offsets(tmp_path: Path) -> None:
+    from agent.documents import file_offsets
+
+    html = tmp_path / "a.html"
+    html.write_text(
+        "<html><body><p>The plant employs 450 people in the town of Ohio, it said.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert file_offsets(load_path(html)) is None
+    txt = tmp_path / "a.txt"
+    txt.write_text("The plant employs 450 people in Ohio, the company said.\n", encoding="utf-8")
+    doc = load_path(txt)
+    assert file_offsets(doc) is not None
+    txt.write_text("Changed since: the plant employs 500 people in Ohio.\n", encoding="utf-8")
+    assert file_offsets(doc) is None
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab .\t\n\r\x00\x0b\ufeff\u2028é\u0301\u0327\u1100\u1161가")),
+        max_size=60,
+    )
+)
+def test_canonical_map_always_matches_canonicalize(raw: str) -> None:
+    from agent.documents import canonical_map
+
+    mapped = canonical_map(raw)
+    assert mapped is not None and mapped[0] == canonicalize(raw)
+    text, starts, ends = mapped
+    for i, ch in enumerate(text):  # each character comes from where the map says
+        if not ch.isspace():
+            assert ch in canonicalize(raw[starts[i] : ends[i]])

