@@ -538,7 +538,7 @@ def summarize_cmd(
             f"{names}{more} (raise -n, or summarize them with --doc ID)",
             err=True,
         )
-    if not result.model_written and result.bullets:
+    if not result.model_written and result.bullets and not result.stats.extractive_only:
         from .errors import NO_MODEL_TEXT_EXIT
 
         why = "no reply was usable" if result.stats.lead_fallback else "every bullet failed"

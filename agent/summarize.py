@@ -94,11 +94,11 @@ class Summary(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
-        """True when the model wrote at least one bullet and nothing unverified is left in
-        the output (quoting the source is not a verified summary)."""
-        return self.model_written > 0 and all(
-            b.verified or b.origin == "extractive" for b in self.bullets
-        )
+        """True when nothing unverified is left in the output and the model wrote at least one
+        bullet (a fallback to quotes is not a verified summary), or no model was asked
+        (``--extractive``: the quotes are the summary asked for)."""
+        asked = self.model_written > 0 or (self.stats.extractive_only and bool(self.bullets))
+        return asked and all(b.verified or b.origin == "extractive" for b in self.bullets)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
