@@ -656,6 +656,7 @@ def test_a_reply_without_one_valid_citation_falls_back_to_central_sentences() ->
     bad = reply(("Acme made money.", [40]), ("Acme has staff.", [41]))
     s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2)
     assert s.stats.lead_fallback and s.stats.dropped == 2 and len(s.bullets) == 2
-    assert all(b.origin == "extractive" for b in s.bullets) and s.verified
+    assert all(b.origin == "extractive" for b in s.bullets)
+    assert not s.verified and s.model_written == 0  # quotes, not a model summary
     s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2, policy="flag")
     assert s.bullets == [] and not s.stats.lead_fallback  # flag: nothing is made up
