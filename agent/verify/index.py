@@ -11,26 +11,12 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..figures import _APPROX_MAP, _APPROX_WORDS, Figure, extract_figures
+from ..figures import _APPROX_MAP, _APPROX_WORDS, _ORDINALS, Figure, extract_figures
 from .frames import Frame, frame_at, label_of, parse
 from .rules import on
 from .values import Value, value_of
 
-_WORD_ORDINALS = frozenset(
-    [
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "last",
-    ]
-)
+_WORD_ORDINALS = frozenset([*_ORDINALS, "last"])  # "first" .. "twentieth", "last"
 
 
 @dataclass(frozen=True)
