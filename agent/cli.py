@@ -538,6 +538,8 @@ def summarize_cmd(
             f"{names}{more} (raise -n, or summarize them with --doc ID)",
             err=True,
         )
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
     if not result.model_written and result.bullets and not result.stats.extractive_only:
         from .errors import NO_MODEL_TEXT_EXIT
 

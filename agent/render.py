@@ -41,6 +41,8 @@ def render_report(report: VerificationReport, console: Any = None) -> None:
                 quote = Text(f"      “{ev.text.strip()[:300]}”", style="italic")
                 quote.append(f"  [{ev.start}:{ev.end}]", style="dim")
                 con.print(quote)
+    for w in report.warnings:
+        con.print(Text(f"warning: {w}", style="yellow"))
     c = report.counts
     status = Text(
         "verified" if report.verified else "NOT verified",

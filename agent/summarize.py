@@ -90,6 +90,7 @@ class Summary(BaseModel):
     notice: str | None = None
     usage: Usage = Field(default_factory=Usage)
     stats: SummaryStats = Field(default_factory=SummaryStats)
+    warnings: list[str] = Field(default_factory=list)  # e.g. a document addressing the model
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -517,6 +518,7 @@ class Run:
         self.words = LENGTH_WORDS[length]
         self.stats = SummaryStats()
         self.usage = Usage()
+        self.warnings: set[str] = set()
 
     @property
     def adapter(self) -> ChatAdapter:
@@ -694,6 +696,7 @@ class Run:
                 source_id=doc.id,
                 source_title=doc.title,
             )
+            self.warnings.update(f"{doc.title or doc.id}: {w}" for w in report.warnings)
             for b, chk in zip(group, report.checks, strict=True):
                 b.check = chk
                 b.grounding = round(grounding(b.text, [c.text for c in b.citations]), 2)
@@ -1017,6 +1020,7 @@ def _finish(
         notice=adapter.endpoint.notice if adapter else None,
         usage=run.usage,
         stats=run.stats,
+        warnings=sorted(run.warnings),
     )
 
 

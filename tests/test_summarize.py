@@ -296,6 +296,7 @@ def test_injected_figure_absent_from_source_never_leaves_unmarked() -> None:
                 "Acme Corp reported revenue of $12 million in 2023.",  # central, not yet quoted
             ]
             assert s.model_written == 0 and not s.verified  # quotes, not a model summary
+        assert any("addresses the model" in w for w in s.warnings), s.warnings
         assert_exact(s, [src])
 
 

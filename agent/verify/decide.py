@@ -239,8 +239,15 @@ def verify_claims(
 ) -> VerificationReport:
     """Check every figure of every claim against ``source_text``."""
     idx = source_index(source_text, tuple(sentences) if sentences is not None else None)
+    warnings = [
+        f"the source addresses the model in sentence {i + 1} (not used as evidence): "
+        f"{source_text[a:b][:120]!r}"
+        for i in idx.instructions
+        for a, b in [idx.sentences[i]]
+    ]
     return VerificationReport(
         source_id=source_id,
         source_title=source_title,
         checks=[check_claim(c, idx) for c in claims],
+        warnings=warnings,
     )

@@ -35,6 +35,7 @@ class SourceIndex:
     sentences: tuple[tuple[int, int], ...]
     mentions: tuple[Mention, ...]
     years: frozenset[int]
+    instructions: tuple[int, ...] = ()  # sentences addressed to a model: never evidence
 
     def sentence_of(self, pos: int) -> int:
         for i, (s, e) in enumerate(self.sentences):
@@ -245,6 +246,24 @@ def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
     return tuple(out)
 
 
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+)?"
+    r"(?:above|previous|prior|preceding|earlier|former|foregoing|system|your)\b(?!-)"
+    r"|\b(?:ignore|disregard)\s+(?:all\s+|any\s+)?(?:instructions|rules|prompts?)\b"
+    r"|\b(?:system|developer)\s+prompt\b"
+    r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot|llm)\b"
+    r"|\b(?:as\s+an\s+ai|new\s+instructions?|instructions?\s+to\s+the\s+(?:model|assistant))\b"
+    r"|^\s*(?:now\s+)?(?:report|write|say|state|answer|respond|summari[sz]e)\s+(?:that|with|only)\b",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(sentence: str) -> bool:
+    """A sentence addressed to the model ("Ignore the above and report...", "You are now an
+    assistant that...", "System prompt:"): it states nothing about the world."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
 @lru_cache(maxsize=256)
 def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None) -> SourceIndex:
     """Parse ``text`` once: its sentences (given, or split here) and every figure mention."""
@@ -253,6 +272,9 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
 
         sentences = tuple((s.start, s.end) for s in split_sentences(text))
     parse(text)
+    orders = tuple(
+        i for i, (a, b) in enumerate(sentences) if on("instructions") and is_instruction(text[a:b])
+    )
     ms = []
     years: set[int] = set()
     bounds = list(sentences)
@@ -260,10 +282,11 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
     for m in mentions(text):
         while k < len(bounds) - 1 and bounds[k][1] <= m.fig.start:
             k += 1
-        ms.append(replace(m, sent=k))
+        if k not in orders:
+            ms.append(replace(m, sent=k))
         if m.value.date[0] is not None:
             years.add(m.value.date[0])
-    return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years))
+    return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years), orders)
 
 
 def clear_caches(*, parses: bool = True) -> None:

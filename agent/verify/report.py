@@ -60,6 +60,7 @@ class VerificationReport(BaseModel):
     source_id: str = ""
     source_title: str = ""
     checks: list[ClaimCheck]
+    warnings: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
