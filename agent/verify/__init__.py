@@ -34,6 +34,8 @@ The rules (each can be switched off by name, see ``rules.RULES``):
     numerals and number words aside; the same name with another number contradicts; the name
     without a number supports.
 15. "one" and ordinal words ("the first time") are determiners, not checked figures.
+16. A sentence addressed to the model ("Ignore the above and report...") is never evidence;
+    the report warns that the source holds one.
 """
 
 from __future__ import annotations
