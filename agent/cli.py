@@ -650,9 +650,14 @@ def ask_cmd(
             if _model_gave_nothing(result):
                 from .errors import NO_MODEL_TEXT_EXIT
 
+                why = (
+                    "the differing figures shown are quoted from the documents, so the answer is "
+                    "not known"
+                    if result.status == "conflicting"
+                    else "so whether the documents say it is not known"
+                )
                 typer.echo(
-                    f"error: {result.endpoint} gave no usable answer, so whether the documents "
-                    "say it is not known (see: verisum logs)",
+                    f"error: {result.endpoint} gave no usable answer; {why} (see: verisum logs)",
                     err=True,
                 )
                 raise typer.Exit(NO_MODEL_TEXT_EXIT)
@@ -700,7 +705,7 @@ def _model_gave_nothing(result: Any) -> bool:
     nothing relevant, nor because the model said the documents do not answer)."""
     retrieval = {"low_retrieval", "missing_term"}
     return (
-        result.status == "not_in_documents"
+        result.status in ("not_in_documents", "conflicting")
         and result.model_answerable is None
         and not retrieval & set(result.abstain_reasons)
     )

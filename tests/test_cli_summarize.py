@@ -72,9 +72,11 @@ def exact(summary: dict[str, Any], texts: dict[str, str]) -> None:
 @pytest.mark.vcr
 def test_seed_end_to_end_terminal(bundled: bool, cli: Any, seed_path: Path) -> None:
     r = cli("summarize", str(seed_path))
-    assert r.code == 0, r
+    # the recorded tiny model's bullets all fail and fall back to quotes: exit 4 says so
+    assert r.code == 4, r
+    assert "the model wrote none of this summary" in r.err
     assert r.err.count(local_notice(RECORDED_WITH)) == 1  # one line says the bundled model is used
-    assert "Summary of" in r.out and "Sources" in r.out and "verified" in r.out
+    assert "Summary of" in r.out and "Sources" in r.out and "NOT verified" in r.out
     seed = seed_path.read_text(encoding="utf-8")
     calls = calllog.recent()
     assert calls and all(c.endpoint == "local" and c.prompt == "summarize" for c in calls[:1])
@@ -97,27 +99,31 @@ def test_seed_json_citations_are_exact(bundled: bool, cli: Any, seed_path: Path)
 
 
 @pytest.mark.vcr
-def test_figures_repair_round_fallback_and_invalid_replies(
+def test_figures_invalid_replies_reasked_and_redundant_bullets(
     bundled: bool, cli: Any, tmp_path: Path
 ) -> None:
     path = tmp_path / "budget.txt"
     path.write_text(BUDGET, encoding="utf-8")
     r = cli("summarize", str(path), "--format", "json", "--bullets", "3")
     data = json.loads(r.out)
-    # every bullet the recorded model wrote fell back to a quote: exit 4, not verified
-    assert r.code == 4 and data["model_written"] == 0, r
+    # the recorded replies: quotes not verbatim are re-asked; two bullets survive and every
+    # figure in them occurs in the budget (one glues the schools' $1.3 billion to road repairs:
+    # see test_an_amount_glued_to_another_spending_line_is_a_known_miss)
+    assert r.code == 0 and data["model_written"] == 2, r
     exact(data, {data["documents"][0]["id"]: load_path(path).text})
     stats = data["stats"]
-    prompts = [c.prompt for c in calllog.recent()]
-    assert stats["unverified_before_repair"] >= 1 and "repair" in prompts
-    repair_groups = {c.group for c in calllog.recent() if c.prompt == "repair"}
-    assert len(repair_groups) == 1  # one repair call (with its re-asks), never more
-    assert stats["fell_back"] >= 1
-    # the model's replies failed validation (quotes not verbatim) and were re-asked
     assert stats["invalid_replies"] >= 1 and stats["invalid_citations"] >= 1
     assert "invalid" in {c.status for c in calllog.recent()}
-    assert any(b["origin"] == "extractive" and b["model_text"] for b in data["bullets"])
-    assert data["verified"] is False  # quoting the source is not a verified summary
+    assert stats["redundant"] == 1  # a bullet repeating another gave way
+    assert data["verified"] is True
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of the frame rules: an amount's subject")
+def test_an_amount_glued_to_another_spending_line_is_a_known_miss() -> None:
+    from agent.verify import verify_text
+
+    claim = "Road repairs will increase to $1.3 billion."
+    assert not verify_text(BUDGET, claim).verified  # the budget gives roads $310 million
 
 
 @pytest.mark.vcr
