@@ -69,6 +69,14 @@ def console_for(stderr: bool = False) -> Any:
     return Console(stderr=stderr, soft_wrap=True)
 
 
+def table_console() -> Any:
+    """A console for tables: the terminal's width, or ``PIPE_WIDTH`` when piped (rich's
+    default 80 columns would cut names)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+
+
 # ---------------------------------------------------------------- config
 @app.command("config", short_help="Show the settings and where each came from.")
 def config_cmd(as_json: JsonOpt = False) -> None:
@@ -80,7 +88,6 @@ def config_cmd(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("setting", "value", "source", "description")
@@ -88,7 +95,7 @@ def config_cmd(as_json: JsonOpt = False) -> None:
         table.add_row(
             r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
         )
-    Console(width=None if sys.stdout.isatty() else PIPE_WIDTH).print(table)
+    table_console().print(table)
 
 
 def _endpoint_row() -> dict[str, Any]:
@@ -223,7 +230,7 @@ def docs_list(as_json: JsonOpt = False) -> None:
         table.add_row(
             d.id, d.title[:60], str(d.chunks), str(d.chars), d.source + more, d.ingested_at
         )
-    console_for().print(table if docs else "no documents (add some: verisum ingest PATH)")
+    table_console().print(table if docs else "no documents (add some: verisum ingest PATH)")
 
 
 @docs_app.command("show")
@@ -375,10 +382,9 @@ def logs_cmd(
     if not calls:
         typer.echo(f"no LLM calls logged yet ({log_file()})")
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+    console = table_console()
     if full:
         for c in calls:
             console.rule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 COMMANDS = ["config", "ingest", "search", "verify", "logs", "summarize", "ask", "eval", "docs"]
@@ -21,3 +22,12 @@ def test_version_and_usage_errors(cli: Any) -> None:
     assert r.code == 0 and r.out.startswith("verisum ")
     r = cli("no-such-command")
     assert r.code == 2 and "No such command" in r.err and "Traceback" not in r.err
+
+
+def test_piped_docs_list_keeps_long_names(cli: Any, tmp_path: Path) -> None:
+    name = "a-document-with-a-rather-long-file-name-that-rich-would-cut-at-eighty.txt"
+    (tmp_path / name).write_text("Inspections rose to 1,240 in March this year.\n")
+    assert cli("ingest", str(tmp_path / name)).code == 0
+    r = cli("docs", "list")
+    widths = [len(line) for line in r.out.splitlines()]
+    assert r.code == 0 and 80 < max(widths) <= 200  # piped: not rich's default 80 columns
