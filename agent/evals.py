@@ -604,7 +604,7 @@ def record_endpoint(port: int = RECORD_PORT) -> Iterator[Endpoint]:
 
 # ====================================================================== human-label benchmark
 # Which rows count and whether a flag "points at the changed figure": shared with
-# benchmarks/bench_verify.py, which imports these.
+# benchmarks/verify_sets.py (the verifier benchmark's row selection), which imports these.
 TOKEN_RE = re.compile(r"\w+(?:[.,'’-]\w+)*|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 NUMBER_WORDS = frozenset(
