@@ -37,6 +37,8 @@ Kind = Literal[
     "score",
     "ordinal",
     "identifier",
+    "entity",
+    "negation",
 ]
 Approx = Literal["about", "nearly", "more_than", "at_least", "under", "at_most"]
 

@@ -48,7 +48,7 @@ def test_unsupported_exits_1_and_json(files: tuple[Path, Path, Path]) -> None:
     r = run(["verify", "--source", str(src), "--summary", str(bad), "--json"])
     assert r.returncode == 1, r.stderr
     data = json.loads(r.stdout)
-    assert data["schema_version"] == "2" and data["verified"] is False
+    assert data["schema_version"] == "3" and data["verified"] is False
     verdicts = [v["verdict"] for c in data["checks"] for v in c["verdicts"]]
     assert verdicts == ["contradicted", "supported"]
     ev = data["checks"][0]["verdicts"][0]["evidence"][0]

@@ -148,7 +148,7 @@ def test_report_model() -> None:
     assert rep.counts["supported"] == 1 and rep.verified is False
     assert [c.verified for c in rep.checks] == [True, False]
     dumped = rep.model_dump(mode="json")
-    assert dumped["schema_version"] == "2" and dumped["verified"] is False
+    assert dumped["schema_version"] == "3" and dumped["verified"] is False
     assert all(v["binds"] for c in dumped["checks"] for v in c["verdicts"])
     again = VerificationReport.model_validate(
         {k: v for k, v in dumped.items() if k not in ("counts", "verified")}

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from ..figures import Figure, content_words
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 MIN_GROUNDING = 0.5
 
 Verdict = Literal["supported", "contradicted", "not_found", "cited_elsewhere"]
 Scope = Literal["cited", "retrieved", "document"]
+CheckKind = Literal["figure", "entity", "negation", "role"]
 
 
 class Span(BaseModel):
@@ -36,9 +37,12 @@ class Claim(BaseModel):
 
 
 class FigureVerdict(BaseModel):
-    """The verdict on one figure; ``binds`` names the frame attribute that decided it
-    (value, noun, role, unit, period, currency, date, name...)."""
+    """The verdict on one checked item of a claim: a figure, or (``kind``) a named entity, a
+    negation, or the role an entity plays. ``figure`` is the claim's span that was checked
+    (its ``kind`` is "entity" or "negation" for the non-figure checks); ``binds`` names the
+    attribute that decided it (value, noun, role, unit, period, currency, date, name...)."""
 
+    kind: CheckKind = "figure"
     figure: Figure
     verdict: Verdict
     evidence: list[Span] = Field(default_factory=list)
