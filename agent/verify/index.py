@@ -296,5 +296,12 @@ def clear_caches(*, parses: bool = True) -> None:
     source_index.cache_clear()
     mentions.cache_clear()
     if parses:
+        from .entities import name_index
+        from .frames import ents
+        from .negation import _source_clauses
+
         parse.cache_clear()
+        ents.cache_clear()
+        name_index.cache_clear()
+        _source_clauses.cache_clear()
         _extract_cached.cache_clear()
