@@ -672,7 +672,7 @@ def answer(
             for q in qwords
         )
     ]
-    with_figures = [b for b in written if b.check and b.check.verdicts]
+    with_figures = [b for b in written if b.check and b.check.figures]
     if reply is not None and not reply.answerable:
         reasons.append("model")
     if not written:

@@ -1032,20 +1032,20 @@ def case_metrics(run: CaseRun, *, mutate: bool = True) -> CaseMetrics:
                 if b.origin == "model" and b.check is not None
                 else _verify_bullet_text(model_text, b, docs, spans)
             )
-            m.generated_figures += len(chk.verdicts)
-            m.generated_supported += sum(v.verdict == "supported" for v in chk.verdicts)
+            m.generated_figures += len(chk.figures)
+            m.generated_supported += sum(v.verdict == "supported" for v in chk.figures)
         if b.check is None:
             continue
         if b.origin == "extractive":
-            m.extractive_figures += len(b.check.verdicts)
-            m.extractive_supported += sum(v.verdict == "supported" for v in b.check.verdicts)
+            m.extractive_figures += len(b.check.figures)
+            m.extractive_supported += sum(v.verdict == "supported" for v in b.check.figures)
             fa = [v for v in b.check.verdicts if v.verdict != "supported"]
             m.false_alarm_detail += [
                 f"{b.id} (extractive) {v.figure.text!r}: {v.verdict} {v.reason}" for v in fa
             ]
         elif not b.flagged:
-            m.output_figures += len(b.check.verdicts)
-            m.output_supported += sum(v.verdict == "supported" for v in b.check.verdicts)
+            m.output_figures += len(b.check.figures)
+            m.output_supported += sum(v.verdict == "supported" for v in b.check.figures)
     # key figures and forbidden figures
     all_text = [s.doc.text for s in sources]
     # an ask's conflict reports a figure with its citation: output, cited
@@ -1271,11 +1271,11 @@ def mutate_claim(
         if v.verdict != "supported"
     ]
     if alarms:
-        return [], alarms, len(chk.verdicts)
+        return [], alarms, len(chk.figures)
     cited_text = " ".join(doc_text[s:e] for s, e in citations)
     others = [*extract_figures(cited_text), *extract_figures(doc_text)]
     out: list[Mutant] = []
-    for v in chk.verdicts[:MAX_MUTATED_FIGURES]:
+    for v in chk.figures[:MAX_MUTATED_FIGURES]:
         f = v.figure
         for kind, new in figure_mutants(f, others):
             claim = text[: f.start] + new + text[f.end :]
@@ -1289,7 +1289,7 @@ def mutate_claim(
             rep = verify_claims(doc_text, [Claim(id="m", text=claim, citations=citations)], spans)
             hit = [
                 x
-                for x in rep.checks[0].verdicts
+                for x in rep.checks[0].figures
                 if x.figure.start < f.start + len(new) and f.start < x.figure.end
             ]
             verdict = ",".join(x.verdict for x in hit) or "no figure"
@@ -1303,7 +1303,7 @@ def mutate_claim(
                     verdict=verdict,
                 )
             )
-    return out, [], len(chk.verdicts)
+    return out, [], len(chk.figures)
 
 
 def mutation_score(m: CaseMetrics, bullets: Sequence[Bullet], sources: Sequence[Source]) -> None:

@@ -78,8 +78,8 @@ def footer_parts(ans: Answer) -> list[str]:
     n_ext = sum(1 for b in st if b.origin == "extractive")
     n_flag = sum(1 for b in st if b.flagged)
     n_rep = sum(1 for b in st if b.origin == "repaired")
-    figs = sum(len(b.check.verdicts) for b in st if b.check)
-    ok = sum(1 for b in st if b.check for v in b.check.verdicts if v.verdict == "supported")
+    figs = sum(len(b.check.figures) for b in st if b.check)
+    ok = sum(1 for b in st if b.check for v in b.check.figures if v.verdict == "supported")
     parts = [f"{len(st)} statements: {n_ver} verified"]
     if n_rep:
         parts[0] += f" ({n_rep} after repair)"

@@ -32,7 +32,8 @@ Flag = tuple[int, int, str]
 
 
 def verisum_flags(source: str, summary: str) -> list[Flag]:
-    """Spans (in ``summary``) of the figures the verifier does not support, with the reason."""
+    """Spans (in ``summary``) of the figures the verifier does not support, with the reason.
+    Figure verdicts only: names and negations are measured by ``bench_claims.py``."""
     claims = verify.claims_from_text(summary)
     rep = verify.verify_claims(source, claims)
     out: list[Flag] = []
@@ -42,7 +43,7 @@ def verisum_flags(source: str, summary: str) -> list[Flag]:
         pos = off + len(c.text)
         out += [
             (off + v.figure.start, off + v.figure.end, f"{v.figure.text!r} {v.verdict}: {v.reason}")
-            for v in chk.verdicts
+            for v in chk.figures
             if v.verdict != "supported"
         ]
     return out

@@ -34,7 +34,7 @@ SOURCE = (
 
 def verdicts(claim: str, source: str = SOURCE) -> list[tuple[str, str]]:
     rep = verify_text(source, claim)
-    return [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts]
+    return [(v.figure.text, v.verdict) for c in rep.checks for v in c.figures]
 
 
 def verdict(claim: str, source: str = SOURCE) -> str:
@@ -106,7 +106,7 @@ def test_each_claim_figure_is_judged_on_its_own() -> None:
         "It employs 12,000 people."
     )
     rep = verify_text(src, "It earned $3.1 billion, or $6.86 per share, and employs 12,000 people.")
-    assert rep.verified, rep.checks[0].verdicts
+    assert rep.verified, rep.checks[0].figures
 
 
 def test_durations_convert_between_units() -> None:
@@ -118,7 +118,7 @@ def test_durations_convert_between_units() -> None:
 def test_evidence_offsets_are_exact() -> None:
     rep = verify_text(SOURCE, "Russia pays the soldiers $2,000 per month.\nTurnout was 45%.")
     for check in rep.checks:
-        for v in check.verdicts:
+        for v in check.figures:
             assert v.evidence and v.source_figure is not None
             for ev in v.evidence:
                 assert SOURCE[ev.start : ev.end] == ev.text
@@ -134,9 +134,9 @@ def test_citations_and_cited_elsewhere() -> None:
         id="b", text="They are paid $2,000 a month.", citations=[(tanks, SOURCE.index(".", tanks))]
     )
     rep = verify_claims(SOURCE, [right, wrong])
-    assert rep.checks[0].verdicts[0].verdict == "supported"
-    assert rep.checks[0].verdicts[0].scope == "cited"
-    v = rep.checks[1].verdicts[0]
+    assert rep.checks[0].figures[0].verdict == "supported"
+    assert rep.checks[0].figures[0].scope == "cited"
+    v = rep.checks[1].figures[0]
     assert v.verdict == "cited_elsewhere" and v.evidence[0].start >= pay
     assert not rep.verified
 
@@ -145,7 +145,8 @@ def test_report_model() -> None:
     rep = verify_text(SOURCE, "- 11,000 soldiers are in Kursk.\n- They get $9,999 a month.")
     assert isinstance(rep, VerificationReport)
     assert rep.counts["claims"] == 2 and rep.counts["figures"] == 2
-    assert rep.counts["supported"] == 1 and rep.verified is False
+    assert rep.counts["names"] == 1  # "Kursk"
+    assert rep.counts["supported"] == 2 and rep.verified is False
     assert [c.verified for c in rep.checks] == [True, False]
     dumped = rep.model_dump(mode="json")
     assert dumped["schema_version"] == "3" and dumped["verified"] is False
@@ -158,7 +159,7 @@ def test_report_model() -> None:
 
 def test_claim_without_figures_is_verified() -> None:
     rep = verify_text(SOURCE, "Keefe posed for a painting.")
-    assert rep.checks[0].verdicts == [] and rep.verified
+    assert rep.checks[0].figures == [] and rep.verified
 
 
 def test_claims_from_text() -> None:
@@ -187,7 +188,7 @@ def _seed_parts(seed: Path) -> tuple[str, str]:
 def test_seed_article(seed_path: Path) -> None:
     bullets, body = _seed_parts(seed_path)
     rep = verify_text(body, bullets)
-    got = {v.figure.text: v for c in rep.checks for v in c.verdicts}
+    got = {v.figure.text: v for c in rep.checks for v in c.figures}
     assert set(got) == {"11,000", "8,000", "$2,000 per month"}
     assert all(v.verdict == "supported" for v in got.values()), got
     assert "$2,000 a month" in got["$2,000 per month"].evidence[-1].text
@@ -198,7 +199,7 @@ def test_seed_article_with_altered_figures(seed_path: Path) -> None:
     bullets, body = _seed_parts(seed_path)
     altered = bullets.replace("11,000", "12,000").replace("$2,000 per month", "$2,000 per week")
     rep = verify_text(body, altered)
-    got = [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts]
+    got = [(v.figure.text, v.verdict) for c in rep.checks for v in c.figures]
     assert [v for t, v in got if t in ("12,000", "$2,000 per week")] != []
     assert all(v != "supported" for t, v in got if t in ("12,000", "$2,000 per week")), got
 
@@ -287,6 +288,16 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "Acme employs 50,000 people.",
     ),
     "name_labels": ("Claire sat out 3 challenges on the show.", "Claire from Survivor 3 sat out."),
+    # the checks beyond figures (more cases in tests/test_verify_names.py)
+    "names": ("Engineers at the European Space Agency praised it.", "Engineers at NASA praised it."),
+    "names_together": (
+        "The European Parliament met. Delegates of the Space Council came.",
+        "The European Space Council met.",
+    ),
+    "negation": (
+        "The council approved the new budget on Monday.",
+        "The council did not approve the new budget.",
+    ),
 }
 PASSING: dict[str, tuple[str, str]] = {
     # rules that keep a faithful claim from being flagged
@@ -301,6 +312,7 @@ PASSING: dict[str, tuple[str, str]] = {
         "They keep the cost under 12.50 Euros.",
     ),
     "word_determiners": ("He arrived in the city in 1990.", "It was his first visit."),
+    "places": ("Activists gathered in London outside the embassy.", "U.K. activists gathered."),
     "contradiction": ("", ""),  # decides the verdict's name, not whether it is flagged
 }
 
@@ -323,10 +335,10 @@ def test_rule_passes_what_is_faithful(rule: str) -> None:
 
 def test_contradiction_names_the_same_measure() -> None:
     src = "The city hired 40 nurses last year."
-    (v,) = verify_text(src, "The city hired 45 nurses.").checks[0].verdicts
+    (v,) = verify_text(src, "The city hired 45 nurses.").checks[0].figures
     assert v.verdict == "contradicted" and "nurse" in v.reason and v.binds == "value"
     with rules_off("contradiction"):
-        (v,) = verify_text(src, "The city hired 45 nurses.").checks[0].verdicts
+        (v,) = verify_text(src, "The city hired 45 nurses.").checks[0].figures
         assert v.verdict == "not_found"
 
 

@@ -54,7 +54,7 @@ from .report import (
     claims_from_text,
     grounding,
 )
-from .rules import RULES, rules_off
+from .rules import NON_FIGURE_CHECKS, RULES, figures_only, rules_off
 
 
 def verify_text(source_text: str, summary: str, **kw: str) -> VerificationReport:
@@ -64,6 +64,7 @@ def verify_text(source_text: str, summary: str, **kw: str) -> VerificationReport
 
 __all__ = [
     "MIN_GROUNDING",
+    "NON_FIGURE_CHECKS",
     "RULES",
     "SCHEMA_VERSION",
     "Claim",
@@ -74,6 +75,7 @@ __all__ = [
     "check_claim",
     "claims_from_text",
     "clear_caches",
+    "figures_only",
     "frame_clash",
     "grounding",
     "judge",

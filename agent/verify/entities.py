@@ -48,6 +48,7 @@ class NameIndex:
     words: dict[str, tuple[tuple[int, int], ...]]  # casefolded word -> spans
     ordinal: dict[int, int]  # a word's start -> its position among the content words
     initials: dict[str, tuple[int, int]]  # "US" -> span of "United States"
+    names: dict[str, tuple[int, int]]  # runs of capitalised words -> a span
     acronyms: frozenset[str]  # all-capital words as written, dots removed: "US", "NATO"
 
 
@@ -73,7 +74,13 @@ def name_index(text: str) -> NameIndex:
     acronyms: set[str] = set()
     run: list[re.Match[str]] = []
 
+    names: dict[str, tuple[int, int]] = {}
+
     def flush() -> None:
+        while run and run[-1].group().casefold() in _JOINERS:
+            run.pop()
+        if run and (len(run) > 1 or run[0].start() > 0 and text[run[0].start() - 2] not in ".!?\n"):
+            names.setdefault(text[run[0].start() : run[-1].end()], (run[0].start(), run[-1].end()))
         core = [m for m in run if m.group().casefold() not in _JOINERS]
         if len(core) >= 2:
             key = "".join(m.group()[0].upper() for m in core)
@@ -112,7 +119,7 @@ def name_index(text: str) -> NameIndex:
         prev_end = m.end()
     flush()
     return NameIndex(
-        {w: tuple(s) for w, s in words.items()}, ordinal, initials, frozenset(acronyms)
+        {w: tuple(s) for w, s in words.items()}, ordinal, initials, names, frozenset(acronyms)
     )
 
 
@@ -181,12 +188,15 @@ def _together(spans: list[tuple[tuple[int, int], ...]], idx: NameIndex) -> list[
 
 
 def _closest(name: str, idx: NameIndex) -> tuple[int, int] | None:
+    """The source's name most like ``name`` (the evidence searched), if any is alike."""
     from rapidfuzz import fuzz, process
 
-    if not idx.words:
+    if not idx.names:
         return None
-    got = process.extractOne(_norm(name.split()[-1]), list(idx.words), scorer=fuzz.ratio)
-    return idx.words[got[0]][0] if got else None
+    got = process.extractOne(
+        name, list(idx.names), scorer=fuzz.token_set_ratio, processor=str.casefold
+    )
+    return idx.names[got[0]] if got and got[1] >= 50 else None
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,8 @@ def claim_names(text: str) -> list[Name]:
             s += 1
         if text[s:t].lower().startswith("the "):
             s += 4
+        if text[t - 1 : t] == "." and "." not in text[s : t - 1].rsplit(" ", 1)[-1]:
+            t -= 1  # "Acme Corp." at the end of a sentence (not "U.S.")
         words = _WORD.findall(text[s:t])
         if t - s < 2 or not words or "&" in text[s:t]:
             continue
@@ -273,9 +285,15 @@ def entity_verdicts(claim_text: str, src: SourceIndex, cited: set[int] | None) -
                     kind="entity",
                     figure=fig,
                     verdict="not_found",
-                    evidence=[Span(start=a, end=b, text=src.text[a:b]) for a, b in [near] if near],
+                    evidence=[Span(start=a, end=b, text=src.text[a:b]) for a, b in ([near] if near else [])],
                     reason=f"no name like {name.text!r} in the source"
-                    + (f" (closest: {src.text[near[0] : near[1]]!r})" if near else ""),
+                    + (
+                        f" (closest: {src.text[near[0] : near[1]]!r})"
+                        if near
+                        else f" (it names {', '.join(list(idx.names)[:6])}...)"
+                        if idx.names
+                        else ""
+                    ),
                     binds="name",
                 )
             )

@@ -58,6 +58,11 @@ class ClaimCheck(BaseModel):
     verdicts: list[FigureVerdict]
     verified: bool
 
+    @property
+    def figures(self) -> list[FigureVerdict]:
+        """The verdicts on figures (not on names or negations)."""
+        return [v for v in self.verdicts if v.kind == "figure"]
+
 
 class VerificationReport(BaseModel):
     schema_version: str = SCHEMA_VERSION
@@ -72,6 +77,8 @@ class VerificationReport(BaseModel):
         out = {
             "claims": len(self.checks),
             "figures": 0,
+            "names": 0,
+            "negations": 0,
             "supported": 0,
             "contradicted": 0,
             "not_found": 0,
@@ -79,7 +86,7 @@ class VerificationReport(BaseModel):
         }
         for c in self.checks:
             for v in c.verdicts:
-                out["figures"] += 1
+                out[{"figure": "figures", "entity": "names"}.get(v.kind, "negations")] += 1
                 out[v.verdict] += 1
         return out
 

@@ -35,6 +35,7 @@ RULES: dict[str, str] = {
     "negation": "a clause aligned to a source clause agrees with it in negation",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
 }
+NON_FIGURE_CHECKS = ("names", "names_together", "places", "negation")
 _OFF: set[str] = set()
 
 
@@ -60,3 +61,14 @@ def rules_off(*names: str) -> Iterator[None]:
         _OFF.clear()
         _OFF.update(before)
         clear_caches(parses=False)
+
+
+def figures_only(on: bool = True) -> None:
+    """Check figures only (the ``checks = "figures"`` setting): names and negations off."""
+    from .index import clear_caches
+
+    if on:
+        _OFF.update(NON_FIGURE_CHECKS)
+    else:
+        _OFF.difference_update(NON_FIGURE_CHECKS)
+    clear_caches(parses=False)

@@ -1,0 +1,153 @@
+"""Names and negations checked beyond figures: sentences written for these tests.
+
+Each rule has a case that fails with the rule switched off (``rules_off``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.verify import Claim, rules_off, verify_claims, verify_text
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "north-korean-troops-kursk.txt"
+
+
+def _verdicts(source: str, claim: str, kind: str) -> list[tuple[str, str]]:
+    rep = verify_text(source, claim)
+    return [(v.figure.text, v.verdict) for c in rep.checks for v in c.verdicts if v.kind == kind]
+
+
+def test_the_issue_example_on_the_seed() -> None:
+    src = SEED.read_text(encoding="utf-8")
+    ok = verify_text(src, "Zelensky said 11,000 North Korean soldiers are in the Kursk region.")
+    assert ok.verified
+    bad = verify_text(src, "Kim Jong Un said 11,000 North Korean soldiers are in the Kursk region.")
+    assert not bad.verified
+    (v,) = [v for c in bad.checks for v in c.verdicts if v.kind == "entity" and v.verdict != "supported"]
+    assert v.figure.text == "Kim Jong Un" and v.verdict == "not_found" and v.evidence
+    assert "Kim Jong Un" in v.reason
+
+
+SRC = (
+    "Volodymyr Zelenskyy met Antony J. Blinken in Kyiv on Tuesday. The United States pledged "
+    "more aid. Engineers at the European Space Agency praised the Webb telescope. "
+    "Activists gathered in London outside the embassy. Researchers trained CNNs on the data."
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Zelenskyi met Blinken in Kyiv.",  # transliteration, short form
+        "Zelensky met Anthony Blinken in Kyiv.",  # a middle initial between the words
+        "The US pledged more aid.",  # an abbreviation of a name the source spells out
+        "U.K. activists gathered outside the embassy.",  # a country by its capital
+        "British activists gathered outside the embassy.",  # its people
+        "Researchers trained a CNN.",  # a plural abbreviation in the source
+        "Engineers at the ESA praised the telescope.",  # initials of the spelled-out name
+    ],
+)
+def test_names_written_differently_are_supported(claim: str) -> None:
+    rep = verify_text(SRC, claim)
+    assert rep.verified, [(v.figure.text, v.reason) for c in rep.checks for v in c.verdicts]
+
+
+@pytest.mark.parametrize(
+    ("claim", "name"),
+    [
+        ("Vladimir Putin met Blinken in Kyiv.", "Vladimir Putin"),
+        ("Engineers at NASA praised the telescope.", "NASA"),
+        ("French activists gathered outside the embassy.", "French"),
+    ],
+)
+def test_a_name_the_source_never_gives_is_flagged(claim: str, name: str) -> None:
+    assert (name, "not_found") in _verdicts(SRC, claim, "entity")
+    with rules_off("names"):
+        assert verify_text(SRC, claim).verified
+
+
+def test_a_countrys_people_need_the_places_rule() -> None:
+    claim = "U.K. activists gathered outside the embassy."
+    assert verify_text(SRC, claim).verified
+    with rules_off("places"):
+        assert not verify_text(SRC, claim).verified
+
+
+def test_the_words_of_a_name_must_stand_together() -> None:
+    src = "The European Parliament met. Delegates from the Space Council and the United Nations came."
+    claim = "The European Space Council met."
+    assert ("European Space Council", "not_found") in _verdicts(src, claim, "entity")
+    with rules_off("names_together"):
+        assert _verdicts(src, claim, "entity") == [("European Space Council", "supported")]
+
+
+def test_a_person_may_be_named_apart() -> None:
+    # "Iman and Siham Hashi": first and last name are not side by side in the source
+    src = "The sisters Iman and Siham Hashi recorded an album in Los Angeles."
+    assert verify_text(src, "Siham Hashi recorded an album.").verified
+
+
+def test_names_in_cited_sentences_and_elsewhere() -> None:
+    src = "Maria Lopez founded the firm. She sold it to Acme Corp in May."
+    claim = Claim(id="1", text="Maria Lopez sold the firm to Acme Corp.", citations=[(30, 62)])
+    rep = verify_claims(src, [claim])
+    scopes = {v.figure.text: v.scope for v in rep.checks[0].verdicts if v.kind == "entity"}
+    assert rep.verified and scopes == {"Maria Lopez": "document", "Acme Corp": "cited"}
+
+
+NSRC = (
+    "The council approved the new budget on Monday. Inspectors found no evidence of fraud. "
+    "The mayor refused to sign the agreement with the union. Should the city sell the old "
+    "stadium? The team tried to land the contract with the airline."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("The council did not approve the new budget.", "contradicted"),
+        ("The council never approved the new budget.", "contradicted"),
+        ("Inspectors found evidence of fraud.", "contradicted"),
+        ("Inspectors found no evidence of fraud.", "supported"),
+        ("The mayor signed the agreement with the union.", "contradicted"),
+        ("The mayor did not sign the agreement with the union.", "supported"),
+    ],
+)
+def test_negation_must_agree(claim: str, verdict: str) -> None:
+    got = [v for _, v in _verdicts(NSRC, claim, "negation")]
+    assert got == [verdict]
+    with rules_off("negation"):
+        assert _verdicts(NSRC, claim, "negation") == []
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The city will not sell the old stadium.",  # the source only asks
+        "The team did not land the contract with the airline.",  # trying asserts neither
+        "The council approved a budget.",  # too little shared to align
+        "The report not only approved the new budget but praised it.",  # "not only"
+    ],
+)
+def test_a_weak_or_unasserted_alignment_says_nothing(claim: str) -> None:
+    assert [v for _, v in _verdicts(NSRC, claim, "negation") if v != "supported"] == []
+
+
+def test_figures_only_switches_the_other_checks_off() -> None:
+    from agent.verify import NON_FIGURE_CHECKS
+
+    claim = "Vladimir Putin did not approve the new budget."
+    assert not verify_text(NSRC, claim).verified
+    with rules_off(*NON_FIGURE_CHECKS):
+        assert verify_text(NSRC, claim).verified
+
+
+def test_a_verdict_says_what_it_checked() -> None:
+    rep = verify_text(SRC, "Vladimir Putin met Blinken in Kyiv with 40 aides.")
+    kinds = {v.figure.text: v.kind for c in rep.checks for v in c.verdicts}
+    assert kinds["Vladimir Putin"] == "entity" and kinds["40"] == "figure"
+    dumped = rep.model_dump(mode="json")
+    assert dumped["schema_version"] == "3"
+    assert {v["kind"] for v in dumped["checks"][0]["verdicts"]} == {"entity", "figure"}
