@@ -35,7 +35,7 @@ from agent.verify import RULES, entities, rules_off, verify_text  # noqa: E402
 from agent.verify.index import clear_caches  # noqa: E402
 
 NEGATION = "negation_insertion_removal"
-NON_FIGURE = ("names", "negation", "roles")
+NON_FIGURE = ("names", "names_together", "places", "negation", "negation_sentence")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="")
     ap.add_argument("--errors", default="")
-    ap.add_argument("--lodo", action="store_true")
+    ap.add_argument("--lodo", action="store_true", help="fuzzy threshold chosen leave-one-out")
+    ap.add_argument("--ablate", action="store_true", help="each non-figure rule switched off")
     a = ap.parse_args(argv)
     only = set(filter(None, a.only.split(",")))
     cases = ragtruth_cases() if not only or "ragtruth" in only else []
@@ -227,9 +228,33 @@ def main(argv: list[str] | None = None) -> int:
         base = run(cases)
     print("\n".join(table(res, base)))
     print(f"{len(cases)} cases in {took:.0f} s")
+    if a.ablate:
+        ablate(cases, res)
     if a.lodo:
         lodo(cases)
     return 0
+
+
+def ablate(cases: list[Case], res: dict[tuple[str, str], Tally]) -> None:
+    """Per rule and set: recall hits gained and false alarms added by the rule (on - off)."""
+    sets = sorted({c.set for c in cases})
+    for rule in NON_FIGURE:
+        if rule not in RULES:
+            continue
+        with rules_off(rule):
+            off = run(cases)
+        cells = []
+        for s in sets:
+            gain = sum(
+                res[(s, k)].hit - off[(s, k)].hit
+                for k in ("entity", "negation", "rt_span")
+                if (s, k) in res
+            )
+            fa = sum(
+                res[(s, k)].hit - off[(s, k)].hit for k in ("consistent", "rt_faithful") if (s, k) in res
+            )
+            cells.append(f"{s.split('/')[-1]} +{gain}/{fa:+d}FA")
+        print(f"ablate {rule}: " + ", ".join(cells))
 
 
 def lodo(cases: list[Case]) -> None:

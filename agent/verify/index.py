@@ -298,10 +298,11 @@ def clear_caches(*, parses: bool = True) -> None:
     if parses:
         from .entities import name_index
         from .frames import ents
-        from .negation import _source_clauses
+        from .negation import _source_clauses, _source_sentences
 
         parse.cache_clear()
         ents.cache_clear()
         name_index.cache_clear()
         _source_clauses.cache_clear()
+        _source_sentences.cache_clear()
         _extract_cached.cache_clear()

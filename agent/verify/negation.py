@@ -19,9 +19,16 @@ from ..figures import Figure, stem
 from .frames import parse
 from .index import SourceIndex
 from .report import FigureVerdict, Span
+from .rules import on
 
 MIN_SHARED = 2
 MIN_SHARE = 0.6
+SENTENCE_SHARE = 0.8  # a negated claim clause whose words a source sentence holds this much
+SENTENCE_MIN = 3  # (of at least this many words) restates that sentence
+_NEGATORS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without", "none",
+                       "nothing", "nobody", "nowhere", "lack", "unable", "fail", "refuse",
+                       "deny", "decline", "failure", "refusal", "absence", "cease", "stop",
+                       "cannot", "hardly", "barely", "reject", "avoid", "prevent"])  # fmt: skip
 _NEG_WORDS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without"])
 _NEG_VERBS = frozenset(["fail", "refuse", "deny", "decline", "cease", "stop", "failure", "refusal"])
 # "managed to win" asserts "win" with the head's polarity; any other head ("tried to land",
@@ -123,6 +130,52 @@ def _source_clauses(text: str) -> dict[str, list[tuple[Clause, int]]]:
     return by
 
 
+_TRIED = frozenset(["try", "attempt", "seek", "hope", "aim", "plan", "want", "wish"])
+
+
+def _blocks(t: Any) -> bool:
+    """A word that keeps a sentence from stating a plain affirmative: a negator, a negative
+    prefix ("unclear", "unsuccessful"), or a verb of trying ("tried to land")."""
+    low, lemma = t.lower_, t.lemma_.lower()
+    if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS or lemma in _TRIED:
+        return True
+    return t.pos_ in ("ADJ", "ADV") and low.startswith("un") and len(low) >= 6
+
+
+@lru_cache(maxsize=256)
+def _source_sentences(text: str) -> list[tuple[int, frozenset[str], bool]]:
+    """Each source sentence's start, content stems, and whether any word in it negates."""
+    out = []
+    for sent in parse(text).sents:
+        stems = frozenset(
+            stem(t.lemma_.lower())
+            for t in sent
+            if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB", "NUM") and not t.is_stop
+        )
+        neg = sent.text.rstrip().endswith("?") or any(_blocks(t) for t in sent)
+        out.append((sent.start_char, stems, neg))
+    return out
+
+
+def _restated(c: Clause, src: SourceIndex) -> int | None:
+    """The source sentence a negated claim clause restates word for word, when that
+    sentence negates nothing ("it does not provide support" / "it helps support all")."""
+    words = c.args | {stem(c.verb)}
+    if len(words) < SENTENCE_MIN:
+        return None
+    best, share = None, 0.0
+    for start, stems, neg in _source_sentences(src.text):
+        k = src.sentence_of(start)
+        if k in src.instructions:
+            continue
+        sh = len(words & stems) / len(words)
+        if sh > share:
+            best, share, bneg = k, sh, neg
+    if best is None or share < SENTENCE_SHARE or bneg:
+        return None
+    return best
+
+
 def negation_verdicts(
     claim_text: str, src: SourceIndex, cited: set[int] | None
 ) -> list[FigureVerdict]:
@@ -143,7 +196,10 @@ def negation_verdicts(
                 continue
             (same if s.negated == c.negated else other).append((s, k))
         if not same and not other:
-            continue
+            k = _restated(c, src) if c.negated and on("negation_sentence") else None
+            if k is None:
+                continue
+            other = [(c, k)]
         a, b = c.cue if c.cue else (c.start, c.end)
         fig = Figure(text=claim_text[a:b], start=a, end=b, kind="negation")
         if same:

@@ -33,9 +33,10 @@ RULES: dict[str, str] = {
     "names_together": "the words of a name stand together in the source ('United Nations')",
     "places": "a country is named by its names, people, capital or provinces ('UK' / 'London')",
     "negation": "a clause aligned to a source clause agrees with it in negation",
+    "negation_sentence": "a negated claim restating a sentence that negates nothing contradicts it",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
 }
-NON_FIGURE_CHECKS = ("names", "names_together", "places", "negation")
+NON_FIGURE_CHECKS = ("names", "names_together", "places", "negation", "negation_sentence")
 _OFF: set[str] = set()
 
 
