@@ -45,9 +45,26 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    figures_only: Annotated[
+        bool,
+        typer.Option(
+            "--figures-only", help="Check figures only, not names and negations (VERISUM_CHECKS)."
+        ),
+    ] = False,
 ) -> None:
     """Summaries whose every figure is checked against the source."""
     _state["debug"] = debug
+    from .errors import VerisumError
+    from .settings import get_settings
+
+    try:
+        checks = get_settings().checks
+    except VerisumError:  # a bad setting is reported by the command that needs it
+        checks = "all"
+    if figures_only or checks == "figures":
+        from .verify import figures_only as only_figures
+
+        only_figures()
 
 
 def print_json(data: Any) -> None:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible endpoint URL (Ollama, vLLM, llama.cpp...)."
     )
     model: str = Field(default="gpt-4o-mini", description="Chat model name for OpenAI/base_url.")
+    checks: Literal["all", "figures"] = Field(
+        default="all",
+        description="What the verifier checks: figures, names and negations (all), or figures only.",
+    )
     local_model: Literal["qwen2.5-coder-1.5b", "smollm2-135m"] = Field(
         default="qwen2.5-coder-1.5b",
         description="Bundled model used when no endpoint is configured (smollm2-135m: fast, weak).",

@@ -151,3 +151,22 @@ def test_a_verdict_says_what_it_checked() -> None:
     dumped = rep.model_dump(mode="json")
     assert dumped["schema_version"] == "3"
     assert {v["kind"] for v in dumped["checks"][0]["verdicts"]} == {"entity", "figure"}
+
+
+def test_the_cli_checks_names_unless_told_figures_only(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    summary = tmp_path / "s.md"
+    summary.write_text("- Kim Jong Un said 11,000 North Korean soldiers are in the Kursk region.\n")
+    cli = [sys.executable, "-c", "from agent.cli import main; main()"]
+    base = [*cli, "verify", "--source", str(SEED), "--summary", str(summary)]
+    env = {**__import__("os").environ, "VERISUM_HOME": str(tmp_path / "home")}
+    r = subprocess.run(base, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "Kim Jong Un" in r.stdout and "not_found" in r.stdout
+    only = [*cli, "--figures-only", *base[3:]]
+    r2 = subprocess.run(only, capture_output=True, text=True, env=env, timeout=120)
+    assert r2.returncode == 0, r2.stdout + r2.stderr
+    figs = {**env, "VERISUM_CHECKS": "figures"}
+    r3 = subprocess.run(base, capture_output=True, text=True, env=figs, timeout=120)
+    assert r3.returncode == 0, r3.stdout + r3.stderr

@@ -285,7 +285,10 @@ def entity_verdicts(claim_text: str, src: SourceIndex, cited: set[int] | None) -
                     kind="entity",
                     figure=fig,
                     verdict="not_found",
-                    evidence=[Span(start=a, end=b, text=src.text[a:b]) for a, b in ([near] if near else [])],
+                    evidence=[
+                        Span(start=a, end=b, text=src.text[a:b])
+                        for a, b in ([near] if near else list(idx.names.values())[:6])
+                    ],
                     reason=f"no name like {name.text!r} in the source"
                     + (
                         f" (closest: {src.text[near[0] : near[1]]!r})"
