@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     model: str = Field(default="gpt-4o-mini", description="Chat model name for OpenAI/base_url.")
     checks: Literal["all", "figures"] = Field(
         default="all",
-        description="What the verifier checks: figures, names and negations (all), or figures only.",
+        description="What the verifier checks: figures, names and negations (all), or figures.",
     )
     local_model: Literal["qwen2.5-coder-1.5b", "smollm2-135m"] = Field(
         default="qwen2.5-coder-1.5b",

@@ -35,7 +35,7 @@ from agent.verify import RULES, entities, rules_off, verify_text  # noqa: E402
 from agent.verify.index import clear_caches  # noqa: E402
 
 NEGATION = "negation_insertion_removal"
-NON_FIGURE = ("names", "names_together", "places", "negation", "negation_sentence")
+NON_FIGURE = ("names", "places", "negation", "negation_sentence", "roles")
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,9 @@ def ablate(cases: list[Case], res: dict[tuple[str, str], Tally]) -> None:
                 if (s, k) in res
             )
             fa = sum(
-                res[(s, k)].hit - off[(s, k)].hit for k in ("consistent", "rt_faithful") if (s, k) in res
+                res[(s, k)].hit - off[(s, k)].hit
+                for k in ("consistent", "rt_faithful")
+                if (s, k) in res
             )
             cells.append(f"{s.split('/')[-1]} +{gain}/{fa:+d}FA")
         print(f"ablate {rule}: " + ", ".join(cells))

@@ -49,7 +49,9 @@ def test_unsupported_exits_1_and_json(files: tuple[Path, Path, Path]) -> None:
     assert r.returncode == 1, r.stderr
     data = json.loads(r.stdout)
     assert data["schema_version"] == "3" and data["verified"] is False
-    verdicts = [v["verdict"] for c in data["checks"] for v in c["verdicts"] if v["kind"] == "figure"]
+    verdicts = [
+        v["verdict"] for c in data["checks"] for v in c["verdicts"] if v["kind"] == "figure"
+    ]
     assert verdicts == ["contradicted", "supported"]
     ev = data["checks"][0]["verdicts"][0]["evidence"][0]
     assert SOURCE[ev["start"] : ev["end"]] == ev["text"]

@@ -289,10 +289,17 @@ RULE_CASES: dict[str, tuple[str, str]] = {
     ),
     "name_labels": ("Claire sat out 3 challenges on the show.", "Claire from Survivor 3 sat out."),
     # the checks beyond figures (more cases in tests/test_verify_names.py)
-    "names": ("Engineers at the European Space Agency praised it.", "Engineers at NASA praised it."),
-    "names_together": (
-        "The European Parliament met. Delegates of the Space Council came.",
-        "The European Space Council met.",
+    "names": (
+        "Engineers at the European Space Agency praised it.",
+        "Engineers at NASA praised it.",
+    ),
+    "roles": (
+        "North Korea pays Russia for the shells.",
+        "Russia pays North Korea for the shells.",
+    ),
+    "negation_sentence": (
+        "The podcast helps support all simmers in the community.",
+        "The podcast does not support all simmers in the community.",
     ),
     "negation": (
         "The council approved the new budget on Monday.",

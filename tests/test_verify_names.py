@@ -25,7 +25,9 @@ def test_the_issue_example_on_the_seed() -> None:
     assert ok.verified
     bad = verify_text(src, "Kim Jong Un said 11,000 North Korean soldiers are in the Kursk region.")
     assert not bad.verified
-    (v,) = [v for c in bad.checks for v in c.verdicts if v.kind == "entity" and v.verdict != "supported"]
+    (v,) = [
+        v for c in bad.checks for v in c.verdicts if v.kind == "entity" and v.verdict != "supported"
+    ]
     assert v.figure.text == "Kim Jong Un" and v.verdict == "not_found" and v.evidence
     assert "Kim Jong Un" in v.reason
 
@@ -75,12 +77,23 @@ def test_a_countrys_people_need_the_places_rule() -> None:
         assert not verify_text(SRC, claim).verified
 
 
-def test_the_words_of_a_name_must_stand_together() -> None:
-    src = "The European Parliament met. Delegates from the Space Council and the United Nations came."
-    claim = "The European Space Council met."
-    assert ("European Space Council", "not_found") in _verdicts(src, claim, "entity")
-    with rules_off("names_together"):
-        assert _verdicts(src, claim, "entity") == [("European Space Council", "supported")]
+@pytest.mark.parametrize(
+    ("source", "claim", "flagged"),
+    [
+        ("North Korea pays Russia for the shells.", "Russia pays North Korea for shells.", True),
+        ("Russia is paid by North Korea.", "Russia pays North Korea.", True),  # a passive
+        ("North Korea pays Russia for the shells.", "North Korea pays Russia.", False),
+        # both ways round in the source: nothing to say
+        ("Kyiv thanked Berlin. Later Berlin thanked Kyiv.", "Kyiv thanked Berlin.", False),
+        ("The dog bit the man.", "The man bit the dog.", False),  # no names: out of scope
+    ],
+)
+def test_swapped_roles(source: str, claim: str, flagged: bool) -> None:
+    rep = verify_text(source, claim)
+    roles = [v for c in rep.checks for v in c.verdicts if v.kind == "role"]
+    assert bool(roles) == flagged, roles
+    if flagged:
+        assert roles[0].verdict == "contradicted" and roles[0].binds == "subject"
 
 
 def test_a_person_may_be_named_apart() -> None:

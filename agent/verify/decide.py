@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..figures import extract_identifiers, stem
-from .frames import Frame
-from .index import Mention, SourceIndex, mentions, source_index
 from .entities import entity_verdicts
+from .frames import Frame, warm
+from .index import Mention, SourceIndex, mentions, source_index
 from .names import identifier_verdict
 from .negation import negation_verdicts
 from .report import Claim, ClaimCheck, FigureVerdict, Scope, Span, Verdict, VerificationReport
+from .roles import role_verdicts
 from .rules import on
 from .values import compat, describe, same
 
@@ -229,6 +230,8 @@ def check_claim(claim: Claim, idx: SourceIndex) -> ClaimCheck:
         verdicts += entity_verdicts(claim.text, idx, cited)
     if on("negation"):
         verdicts += negation_verdicts(claim.text, idx, cited)
+    if on("roles"):
+        verdicts += role_verdicts(claim.text, idx, cited)
     verdicts.sort(key=lambda v: v.figure.start)
     return ClaimCheck(
         claim=claim, verdicts=verdicts, verified=all(v.verdict == "supported" for v in verdicts)
@@ -245,6 +248,7 @@ def verify_claims(
 ) -> VerificationReport:
     """Check every figure of every claim against ``source_text``."""
     idx = source_index(source_text, tuple(sentences) if sentences is not None else None)
+    warm([c.text for c in claims])
     warnings = [
         f"the source addresses the model in sentence {i + 1} (not used as evidence): "
         f"{source_text[a:b][:120]!r}"

@@ -27,15 +27,14 @@ from ..figures import STOPWORDS, Figure, stem
 from .frames import ents
 from .index import SourceIndex
 from .places import country_of, named_in
-from .rules import on
 from .report import FigureVerdict, Span
+from .rules import on
 
 CHECKED = frozenset(
     ["PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"]
 )
 FUZZY = 85.0  # rapidfuzz ratio at which two words are spellings of one name
 FUZZY_MIN = 5  # shorter words must match exactly (or by stem / abbreviation)
-GAP = 1  # words of a name stand together: at most this many other words between two
 PREFIX_MIN = 5  # "ukrain|e" / "ukrain|ian": a shared prefix this long, most of the shorter
 _WORD = re.compile(r"[^\W\d_](?:[\w'’.-]*\w)?")
 _JOINERS = frozenset(["of", "the", "and", "for", "&", "de", "la", "du", "von", "van"])
@@ -79,7 +78,8 @@ def name_index(text: str) -> NameIndex:
     def flush() -> None:
         while run and run[-1].group().casefold() in _JOINERS:
             run.pop()
-        if run and (len(run) > 1 or run[0].start() > 0 and text[run[0].start() - 2] not in ".!?\n"):
+        opens = run and (run[0].start() < 2 or text[run[0].start() - 2] in ".!?\n")
+        if run and (len(run) > 1 or not opens):  # a lone capitalised first word is no name
             names.setdefault(text[run[0].start() : run[-1].end()], (run[0].start(), run[-1].end()))
         core = [m for m in run if m.group().casefold() not in _JOINERS]
         if len(core) >= 2:
@@ -108,9 +108,7 @@ def name_index(text: str) -> NameIndex:
             words.setdefault(caps.casefold(), []).append((m.start(), m.end() - 1))
         gap = text[prev_end : m.start()]
         joined = run and gap.strip() == "" and "\n" not in gap
-        if w[0].isupper() and (joined or not run):
-            run.append(m)
-        elif joined and w.casefold() in _JOINERS:
+        if (w[0].isupper() and (joined or not run)) or (joined and w.casefold() in _JOINERS):
             run.append(m)
         else:
             flush()
@@ -163,28 +161,6 @@ def _find(word: str, idx: NameIndex, abbrev: bool = False) -> tuple[tuple[int, i
                 close += spans
                 best = max(best, r)
     return tuple(sorted(close))
-
-
-def _together(spans: list[tuple[tuple[int, int], ...]], idx: NameIndex) -> list[tuple[int, int]]:
-    """One span per word such that the words stand together, in order, at most one other
-    word between two of them ("Anthony Blinken" in "Antony J. Blinken"), else []."""
-    chains: dict[int, list[tuple[int, int]]] = {
-        idx.ordinal[s[0]]: [s] for s in spans[0] if s[0] in idx.ordinal
-    }
-    for options in spans[1:]:
-        nxt: dict[int, list[tuple[int, int]]] = {}
-        for s in options:
-            p = idx.ordinal.get(s[0])
-            if p is None:
-                continue
-            for q, chain in chains.items():
-                if 0 <= p - q <= GAP + 1 and s[0] >= chain[-1][0]:
-                    nxt.setdefault(p, chain + [s])
-                    break
-        chains = nxt
-        if not chains:
-            return []
-    return next(iter(chains.values()))
 
 
 def _closest(name: str, idx: NameIndex) -> tuple[int, int] | None:
@@ -263,15 +239,12 @@ def _located(name: Name, idx: NameIndex, source: str, claim: str) -> list[tuple[
         if not spans:
             return None
         options.append(spans)
-    if len(options) >= 2 and name.label != "PERSON" and on("names_together"):
-        chain = _together(options, idx)
-        if not chain:
-            return None
-        return found + chain
     return found + [o[0] for o in options]
 
 
-def entity_verdicts(claim_text: str, src: SourceIndex, cited: set[int] | None) -> list[FigureVerdict]:
+def entity_verdicts(
+    claim_text: str, src: SourceIndex, cited: set[int] | None
+) -> list[FigureVerdict]:
     """One verdict per named entity of the claim."""
     idx = name_index(src.text)
     out = []

@@ -10,6 +10,7 @@ once per process and each text is parsed once (cached).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -59,16 +60,60 @@ def nlp() -> Any:
     return model
 
 
-@lru_cache(maxsize=16384)
+class _Cache(OrderedDict[str, Any]):
+    """A bounded least-recently-used map (texts to their parse, filled one by one or in a
+    batch); ``cache_clear`` like ``functools.lru_cache``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: str, value: Any) -> Any:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_PARSES = _Cache(16384)
+_ENTS = _Cache(4096)
+
+
 def parse(text: str) -> Any:
-    return nlp()(text, disable=["ner"])
+    """The parse of ``text`` (tagger, parser, lemmatizer; no NER), cached."""
+    got = _PARSES.get(text)
+    if got is None:
+        got = _PARSES.put(text, nlp()(text, disable=["ner"]))
+    else:
+        _PARSES.move_to_end(text)
+    return got
 
 
-@lru_cache(maxsize=4096)
 def ents(text: str) -> tuple[Any, ...]:
     """The named entities of ``text`` (a claim): NER over its cached parse."""
-    doc = nlp().get_pipe("ner")(parse(text).copy())
-    return tuple(doc.ents)
+    got = _ENTS.get(text)
+    if got is None:
+        doc = nlp().get_pipe("ner")(parse(text).copy())
+        got = _ENTS.put(text, tuple(doc.ents))
+    return got
+
+
+def warm(texts: list[str]) -> None:
+    """Parse (and run NER on) the texts not cached yet in one batch: a summary's claims cost
+    one pass of the network instead of one per claim."""
+    new = list(dict.fromkeys(t for t in texts if t not in _PARSES))
+    if new:
+        for t, doc in zip(new, nlp().pipe(new, disable=["ner"]), strict=True):
+            _PARSES.put(t, doc)
+    todo = list(dict.fromkeys(t for t in texts if t not in _ENTS))
+    if todo:
+        ner = nlp().get_pipe("ner")
+        for t, doc in zip(todo, ner.pipe(parse(t).copy() for t in todo), strict=True):
+            _ENTS.put(t, tuple(doc.ents))
 
 
 def _lemma(tok: Any) -> str:

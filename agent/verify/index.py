@@ -297,12 +297,14 @@ def clear_caches(*, parses: bool = True) -> None:
     mentions.cache_clear()
     if parses:
         from .entities import name_index
-        from .frames import ents
+        from .frames import _ENTS, _PARSES
         from .negation import _source_clauses, _source_sentences
+        from .roles import _source_roles
 
-        parse.cache_clear()
-        ents.cache_clear()
+        _PARSES.cache_clear()
+        _ENTS.cache_clear()
         name_index.cache_clear()
         _source_clauses.cache_clear()
         _source_sentences.cache_clear()
+        _source_roles.cache_clear()
         _extract_cached.cache_clear()

@@ -108,7 +108,7 @@ def _args(v: Any) -> frozenset[str]:
 def clauses(doc: Any) -> list[Clause]:
     out = []
     for v in doc:
-        if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() in _LIGHT and v.pos_ == "AUX":
+        if v.pos_ not in ("VERB", "AUX") or (v.lemma_.lower() in _LIGHT and v.pos_ == "AUX"):
             continue
         if v.lemma_.lower() in _LIGHT and not any(c.dep_ == "neg" for c in v.children):
             continue
@@ -186,7 +186,8 @@ def negation_verdicts(
     for c in clauses(parse(claim_text)):
         if len(c.args) < MIN_SHARED:
             continue
-        same, other = [], []
+        same: list[tuple[Clause, int]] = []
+        other: list[tuple[Clause, int]] = []
         for s, pos in by.get(c.verb, []):
             k = src.sentence_of(pos)
             if k in src.instructions:
@@ -196,10 +197,10 @@ def negation_verdicts(
                 continue
             (same if s.negated == c.negated else other).append((s, k))
         if not same and not other:
-            k = _restated(c, src) if c.negated and on("negation_sentence") else None
-            if k is None:
+            hit = _restated(c, src) if c.negated and on("negation_sentence") else None
+            if hit is None:
                 continue
-            other = [(c, k)]
+            other = [(c, hit)]
         a, b = c.cue if c.cue else (c.start, c.end)
         fig = Figure(text=claim_text[a:b], start=a, end=b, kind="negation")
         if same:
@@ -219,7 +220,7 @@ def negation_verdicts(
             FigureVerdict(
                 kind="negation",
                 figure=fig,
-                verdict=verdict,  # type: ignore[arg-type]
+                verdict=verdict,
                 evidence=[Span(start=sa, end=sb, text=src.text[sa:sb])],
                 reason=reason,
                 scope="cited" if cited and k in cited else "document",

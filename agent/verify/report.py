@@ -53,6 +53,9 @@ class FigureVerdict(BaseModel):
     binds: str = ""
 
 
+_COUNTED = {"figure": "figures", "entity": "names", "negation": "negations", "role": "roles"}
+
+
 class ClaimCheck(BaseModel):
     claim: Claim
     verdicts: list[FigureVerdict]
@@ -79,6 +82,7 @@ class VerificationReport(BaseModel):
             "figures": 0,
             "names": 0,
             "negations": 0,
+            "roles": 0,
             "supported": 0,
             "contradicted": 0,
             "not_found": 0,
@@ -86,7 +90,7 @@ class VerificationReport(BaseModel):
         }
         for c in self.checks:
             for v in c.verdicts:
-                out[{"figure": "figures", "entity": "names"}.get(v.kind, "negations")] += 1
+                out[_COUNTED[v.kind]] += 1
                 out[v.verdict] += 1
         return out
 

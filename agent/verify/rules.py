@@ -30,13 +30,13 @@ RULES: dict[str, str] = {
     "instructions": "a sentence addressed to the model ('Ignore the above...') is no evidence",
     "contradiction": "a different value of the same measure, none equal, contradicts",
     "names": "every named entity of a claim is named in the source (spelling variants aside)",
-    "names_together": "the words of a name stand together in the source ('United Nations')",
+    "roles": "a claim does not swap the subject and object of a source clause",
     "places": "a country is named by its names, people, capital or provinces ('UK' / 'London')",
     "negation": "a clause aligned to a source clause agrees with it in negation",
     "negation_sentence": "a negated claim restating a sentence that negates nothing contradicts it",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
 }
-NON_FIGURE_CHECKS = ("names", "names_together", "places", "negation", "negation_sentence")
+NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")
 _OFF: set[str] = set()
 
 
