@@ -702,7 +702,8 @@ def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
 
 
 def flagged_spans(article: str, summary: str) -> list[tuple[int, int]]:
-    """Spans (in ``summary``) of the figures the verifier does not support."""
+    """Spans (in ``summary``) of the figures the verifier does not support (figure verdicts
+    only: these rows label figures)."""
     from .verify import claims_from_text, verify_claims
 
     claims = claims_from_text(summary)
@@ -715,7 +716,7 @@ def flagged_spans(article: str, summary: str) -> list[tuple[int, int]]:
         pos = off + len(c.text)
         out += [
             (off + v.figure.start, off + v.figure.end)
-            for v in chk.verdicts
+            for v in chk.figures  # names and negations: benchmarks/bench_claims.py
             if v.verdict != "supported"
         ]
     return out
