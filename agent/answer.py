@@ -285,7 +285,7 @@ def is_quantity_question(question: str) -> bool:
 def counted_noun(question: str) -> str | None:
     """The stem of X in "how many X ..." (its last content word), if any. ("How much money"
     is left out: amounts rarely name their noun.)"""
-    from .figures import content_words
+    from .text import content_words
 
     m = _HOW_MANY.search(question)
     if not m:
@@ -298,7 +298,7 @@ def key_terms(question: str) -> list[str]:
     """Stems the retrieved text must contain for the question to be answerable: the counted
     noun of "how many X", names (capitalized words after the first word), and words for
     people, deaths and injuries ("killed" is not answered by a sentence about captures)."""
-    from .figures import content_words
+    from .text import content_words
 
     terms = [n] if (n := counted_noun(question)) else []
     for w, s, _ in content_words(question):
@@ -315,7 +315,7 @@ def _same_noun(a: str, b: str) -> bool:
 
 
 def _mentions(text: str, noun: str) -> bool:
-    from .figures import content_words
+    from .text import content_words
 
     return any(_same_noun(w, noun) for w, _, _ in content_words(text))
 
@@ -348,7 +348,8 @@ def find_conflicts(ctx: Context, question: str) -> list[FigureConflict]:
     in value, and neither document also states the other's value for that noun. Only figures
     relevant to the question count: the noun, or two of its context words, is in the question.
     """
-    from .figures import content_words, extract_figures
+    from .figures import extract_figures
+    from .text import content_words
 
     if not ctx.multi:
         return []
@@ -391,7 +392,8 @@ def find_conflicts_within(ctx: Context, question: str) -> list[FigureConflict]:
     ``WITHIN_QUESTION_WORDS`` of the question's words are among its context words. Two or
     more distinct values in one document make a conflict, each value cited once (by the
     sentence sharing the most words with the question, the first on a tie)."""
-    from .figures import content_words, extract_figures
+    from .figures import extract_figures
+    from .text import content_words
 
     noun = counted_noun(question)
     if noun is None:
@@ -722,7 +724,7 @@ def _snippet(text: str, limit: int = 90) -> str:
 
 
 def _words(text: str) -> set[str]:
-    from .figures import content_words
+    from .text import content_words
 
     return {w for w, _, _ in content_words(text)}
 
