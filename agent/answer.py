@@ -23,37 +23,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field
 
+from .citations import MAX_CITED, DraftBullet, citation_checker, citation_problems
+from .context import Context, Source
 from .errors import InputError
-from .llm import Usage
-from .models import SCHEMA_VERSION, Document, Sentence
-from .summarize import (
-    MAX_CITED,
-    Bullet,
-    Context,
+from .models import (
+    AbstainReason,
+    Answer,
+    ConflictValue,
     DocRef,
-    DraftBullet,
+    Document,
+    FigureConflict,
     Policy,
-    Run,
+    RetrievedChunk,
+    Sentence,
     SentenceCitation,
-    Source,
+    Statement,
     SummaryStats,
-    citation_checker,
-    citation_problems,
-    clean_draft,
-    reply_tokens,
 )
+from .statements import LENGTH_WORDS, Run, reply_tokens, seal, settle
+from .text import content_words
 
 if TYPE_CHECKING:
     from .figures import Figure
     from .llm import ChatAdapter
     from .store import Store
 
-Status = Literal["answered", "conflicting", "not_in_documents"]
-AbstainReason = Literal["low_retrieval", "model", "missing_term", "nothing_verified", "no_figure"]
 
 MIN_SCORE = 0.3  # cosine; all-MiniLM-L6-v2: off-topic questions score < 0.25 on the seed
 FETCH_FACTOR = 4  # MMR candidates per wanted chunk
@@ -65,70 +63,6 @@ MAX_EVIDENCE = 3  # closest-evidence sentences shown with an abstention
 CONFLICT_OVERLAP = 0.5  # share of context words two figures must have in common
 NOT_SAID = "The documents do not say"
 ANSWER_WORDS = 30  # an answer or key point: one short sentence (MAX_ANSWER characters)
-
-# ====================================================================== models
-
-
-class RetrievedChunk(BaseModel):
-    """A chunk retrieval returned, in MMR order; ``score`` is its cosine to the question."""
-
-    doc_id: str
-    chunk_index: int
-    start: int
-    end: int
-    score: float
-    title: str = ""
-    source: str = ""
-    text: str
-    sentences: list[Sentence] = Field(default_factory=list, exclude=True)
-
-
-class ConflictValue(BaseModel):
-    """One document's figure in a conflict, with the sentence stating it."""
-
-    text: str  # the figure as written, e.g. "11,000"
-    value: float | None
-    citation: SentenceCitation
-
-
-class FigureConflict(BaseModel):
-    """Sources disagree: different values for the same noun in similar wording. ``within``:
-    one document states different values for what the question counts."""
-
-    noun: str
-    kind: str
-    values: list[ConflictValue]
-    within: bool = False
-
-
-class Answer(BaseModel):
-    schema_version: str = SCHEMA_VERSION
-    question: str
-    status: Status
-    text: str  # the answer line shown first (the model's, a fallback, or the abstention)
-    answer: Bullet | None = None  # the short answer as a checked, cited statement
-    key_points: list[Bullet] = Field(default_factory=list)
-    abstain_reasons: list[AbstainReason] = Field(default_factory=list)
-    model_answerable: bool | None = None  # what the model said (None: not asked)
-    closest_evidence: list[SentenceCitation] = Field(default_factory=list)
-    conflicts: list[FigureConflict] = Field(default_factory=list)
-    documents: list[DocRef] = Field(default_factory=list)
-    retrieved: list[RetrievedChunk] = Field(default_factory=list)
-    policy: Policy = "fallback"
-    endpoint: str = ""
-    notice: str | None = None
-    usage: Usage = Field(default_factory=Usage)
-    stats: SummaryStats = Field(default_factory=SummaryStats)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def verified(self) -> bool:
-        """True when nothing unverified is left in the output."""
-        return all(b.verified or b.origin == "extractive" for b in self.statements())
-
-    def statements(self) -> list[Bullet]:
-        """The answer statement (if any) and the key points."""
-        return ([self.answer] if self.answer else []) + list(self.key_points)
 
 
 # ---------------------------------------------------------------- what the model returns
@@ -285,7 +219,6 @@ def is_quantity_question(question: str) -> bool:
 def counted_noun(question: str) -> str | None:
     """The stem of X in "how many X ..." (its last content word), if any. ("How much money"
     is left out: amounts rarely name their noun.)"""
-    from .text import content_words
 
     m = _HOW_MANY.search(question)
     if not m:
@@ -298,7 +231,6 @@ def key_terms(question: str) -> list[str]:
     """Stems the retrieved text must contain for the question to be answerable: the counted
     noun of "how many X", names (capitalized words after the first word), and words for
     people, deaths and injuries ("killed" is not answered by a sentence about captures)."""
-    from .text import content_words
 
     terms = [n] if (n := counted_noun(question)) else []
     for w, s, _ in content_words(question):
@@ -315,7 +247,6 @@ def _same_noun(a: str, b: str) -> bool:
 
 
 def _mentions(text: str, noun: str) -> bool:
-    from .text import content_words
 
     return any(_same_noun(w, noun) for w, _, _ in content_words(text))
 
@@ -349,7 +280,6 @@ def find_conflicts(ctx: Context, question: str) -> list[FigureConflict]:
     relevant to the question count: the noun, or two of its context words, is in the question.
     """
     from .figures import extract_figures
-    from .text import content_words
 
     if not ctx.multi:
         return []
@@ -393,7 +323,6 @@ def find_conflicts_within(ctx: Context, question: str) -> list[FigureConflict]:
     more distinct values in one document make a conflict, each value cited once (by the
     sentence sharing the most words with the question, the first on a tie)."""
     from .figures import extract_figures
-    from .text import content_words
 
     noun = counted_noun(question)
     if noun is None:
@@ -568,7 +497,7 @@ def answer(
         raise InputError("nothing to search: ingest documents first (verisum ingest PATH)")
     sources = context_sources(store, chunks)
     ctx = Context(sources)
-    run = Run(ctx, adapter, n=max_points, length="short", focus=question, policy=policy)
+    run = Run(ctx, adapter, words=LENGTH_WORDS["short"], policy=policy)
     docs = [DocRef(id=s.doc.id, title=s.doc.title, source=s.doc.source) for s in sources]
     base: dict[str, Any] = {
         "question": question,
@@ -606,56 +535,26 @@ def answer(
         question=question,
         max_points=max_points,
     )
-    statements: list[Bullet] = []
+    statements: list[Statement] = []
     if reply is not None:
-        drafts: list[tuple[str, str, DraftBullet]] = []
+        drafts: list[tuple[str, DraftBullet]] = []
         if reply.answerable and reply.answer.strip():
             if reply.sentence_ids:
                 draft = DraftBullet(text=reply.answer.strip(), sentence_ids=reply.sentence_ids)
-                drafts.append(("answer", reply.answer, draft))
+                drafts.append(("answer", draft))
             else:
                 run.stats.dropped += 1  # an uncited answer is never shown
         for i, kp in enumerate(reply.key_points[:max_points], 1):
-            drafts.append((f"k{i}", kp.text, kp))
-        for bid, text, d in drafts:
-            notes: list[str] = []
-            ids, quote, dropped = clean_draft(d, shown, ctx.multi, notes)
-            run.stats.invalid_citations += dropped
-            run.stats.reanchored += len(notes)
-            if ids and text.strip():
-                statements.append(
-                    Bullet(
-                        id=bid,
-                        text=text.strip(),
-                        citations=ctx.citations(ids),
-                        quote=quote,
-                        reanchored=notes,
-                    )
-                )
-            else:
-                run.stats.dropped += 1
-    run.stats.bullets_from_model = len(statements)
-    run.verify(statements)
-    failing = [b for b in statements if not b.verified]
-    run.stats.unverified_before_repair = len(failing)
-    fixed = run.repair(failing) if failing else {}
-    final: list[Bullet] = []
-    for b in statements:
-        if b.id in fixed and len(_words(fixed[b.id].text)) >= 2:  # "B1" is no repair
-            b = fixed[b.id]
-            run.stats.repaired += 1
-        elif not b.verified:
-            settled = run.settle(b)
-            if settled is None:
+            drafts.append((f"k{i}", kp))
+        for bid, d in drafts:
+            cleaned = run.clean(d, shown)
+            if cleaned is None:
                 continue
-            b = settled
-        final.append(b)
-    extractive = [b for b in final if b.origin == "extractive"]
-    if extractive:
-        run.verify(extractive)  # colours their figures; verified by construction
-        for b in extractive:
-            b.verified = True
-
+            if not cleaned.text:
+                run.stats.dropped += 1
+                continue
+            statements.append(cleaned.statement(bid, ctx))
+    final = seal(run, settle(run, statements, min_repair_words=2))  # "B1" is no repair
     final = _tidy(final, run.stats)
 
     # ---------------------------------------------------------------- decide
@@ -724,22 +623,20 @@ def _snippet(text: str, limit: int = 90) -> str:
 
 
 def _words(text: str) -> set[str]:
-    from .text import content_words
-
     return {w for w, _, _ in content_words(text)}
 
 
-def _tidy(statements: list[Bullet], stats: SummaryStats) -> list[Bullet]:
+def _tidy(statements: list[Statement], stats: SummaryStats) -> list[Statement]:
     """Keep, of a verified statement's citations, those holding its figures' evidence (the
     weak model cites whole runs of sentences); drop key points repeating the answer."""
-    out: list[Bullet] = []
+    out: list[Statement] = []
     seen: set[str] = set()
     for b in statements:
         if b.origin != "extractive" and b.verified and b.check and b.check.verdicts:
             spans = [(e.start, e.end) for v in b.check.verdicts for e in v.evidence]
             keep = [c for c in b.citations if any(s < c.end and c.start < e for s, e in spans)]
             if keep:
-                b.citations = keep
+                b = b.model_copy(update={"citations": keep})
         key = " ".join(b.text.split()).casefold()
         if key in seen:
             stats.duplicates_removed += 1

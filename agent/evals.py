@@ -26,9 +26,9 @@ from .errors import InputError, VerisumError
 from .figures import Figure, extract_figures
 
 if TYPE_CHECKING:
-    from .answer import Answer
+    from .context import Source
     from .llm import ChatAdapter, Endpoint
-    from .summarize import Bullet, Source, Summary
+    from .models import Answer, Bullet, Summary
 
 ROOT = Path(__file__).resolve().parent.parent
 EVALS = ROOT / "evals"
@@ -208,8 +208,8 @@ def summedits_rows(data: Path = DATA) -> list[dict[str, Any]]:
 def load_source(spec: DocSpec, root: Path = ROOT, data: Path = DATA) -> Source:
     """The document of ``spec`` split into sentences, exactly as ``verisum summarize`` does."""
     from .chunking import split_sentences
+    from .context import Source, source_from_file
     from .documents import load_bytes
-    from .summarize import Source, source_from_file
 
     if spec.path is not None:
         path = root / spec.path
@@ -398,11 +398,11 @@ def _run_ask(case: EvalCase, sources: list[Source], adapter: ChatAdapter) -> Tas
     import tempfile
 
     from .answer import answer, context_sources
+    from .context import source_from_store
     from .embeddings import get_embedder
     from .ingest import ingest
     from .settings import get_settings
     from .store import open_store
-    from .summarize import source_from_store
 
     assert case.question is not None
     base = get_settings()
@@ -935,7 +935,7 @@ def _units(sources: Sequence[Source]) -> dict[int, str]:
 def _reply_citations(calls: Sequence[Any], sources: Sequence[Source]) -> tuple[int, int, int, int]:
     """Over every parsed draft/repair reply: (ids cited, ids known, bullets, bullets whose ids
     are all known and whose quote, if any, is verbatim in the cited sentences)."""
-    from .summarize import quote_in
+    from .citations import quote_in
 
     units = _units(sources)
     ids = ok_ids = nb = ok_b = 0

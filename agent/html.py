@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from .models import Document
+from .models import Bullet, Document, Summary
 from .render_summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
@@ -29,7 +29,6 @@ from .render_summary import (
     footnotes,
     one_line,
 )
-from .summarize import Bullet, Summary
 from .verify import FigureVerdict, Span
 
 # Worst first: a source stretch that is evidence for several figures shows the worst verdict.

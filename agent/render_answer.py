@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answer import Answer, RetrievedChunk
-from .models import Citation
+from .models import Answer, Bullet, Citation, RetrievedChunk
 from .render_summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
@@ -24,7 +23,6 @@ from .render_summary import (
     md_escape,
     one_line,
 )
-from .summarize import Bullet
 
 STATUS_LINE = {
     "answered": "Answer",

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .models import Bullet, Summary
 from .render import MARK, STYLE
-from .summarize import Bullet, Summary
 from .verify import FigureVerdict
 
 LABEL = {

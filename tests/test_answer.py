@@ -19,7 +19,7 @@ from agent import answer as ans_mod
 from agent.answer import Answer, answer, counted_noun, is_quantity_question, mmr, session
 from agent.errors import InputError
 from agent.llm import ChatAdapter
-from agent.summarize import Policy
+from agent.models import Policy
 from tests.fakes import FakeHashEmbedder, fake_chat_model
 
 ACME = (

@@ -149,9 +149,9 @@ def test_aggregate_is_micro_averaged() -> None:
 
 def test_reply_citations_count_unknown_ids_and_bad_quotes() -> None:
     from agent.chunking import split_sentences
+    from agent.context import Source
     from agent.documents import load_bytes
-    from agent.llm import LLMCall
-    from agent.summarize import Source
+    from agent.models import LLMCall
 
     doc = load_bytes(DOC.encode(), "demo", ".txt")
     src = Source(doc, split_sentences(doc.text))
@@ -325,9 +325,9 @@ def test_aggregate_scores_abstention_and_conflicts() -> None:
 
 def test_reply_citations_read_the_answer_reply() -> None:
     from agent.chunking import split_sentences
+    from agent.context import Source
     from agent.documents import load_bytes
-    from agent.llm import LLMCall
-    from agent.summarize import Source
+    from agent.models import LLMCall
 
     doc = load_bytes(DOC.encode(), "demo", ".txt")
     src = Source(doc, split_sentences(doc.text))
