@@ -358,7 +358,7 @@ def verify_cmd(
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        from .render import render_report
+        from .render.report import render_report
 
         render_report(report, console_for())
     if not report.verified:
@@ -514,11 +514,11 @@ def summarize_cmd(
     if fmt == "json":
         text = result.model_dump_json(indent=2) + "\n"
     elif fmt == "markdown":
-        from .render_summary import render_markdown
+        from .render.summary import render_markdown
 
         text = render_markdown(result)
     elif fmt == "html":
-        from .html import render_html
+        from .render.html import render_html
 
         text = render_html(result, {s.doc.id: s.doc for s in sources})
     if output:
@@ -530,7 +530,7 @@ def summarize_cmd(
     elif text is not None:
         sys.stdout.write(text)
     else:
-        from .render_summary import render_terminal
+        from .render.summary import render_terminal
 
         # the adapter already said it on stderr: once is enough on a terminal
         render_terminal(result.model_copy(update={"notice": None}), console_for())
@@ -614,7 +614,7 @@ def ask_cmd(
     from .answer import Answer, answer, session
     from .errors import InputError
     from .llm import ChatAdapter
-    from .render_answer import render_context, render_markdown, render_sources, render_terminal
+    from .render.answer import render_context, render_markdown, render_sources, render_terminal
     from .store import open_store
 
     fmt = "json" if as_json else fmt

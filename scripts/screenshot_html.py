@@ -150,7 +150,7 @@ def screenshot(html_path: Path, png: Path, width: int = 1400, height: int = 1000
 
 
 def main() -> None:
-    from agent.html import render_html
+    from agent.render.html import render_html
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("png", nargs="?", default="/tmp/summary_html.png")

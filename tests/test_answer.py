@@ -376,7 +376,7 @@ def test_session_ends_at_eof_and_survives_errors() -> None:
 def test_renderers_show_marks_conflicts_and_evidence(store_with: Callable[..., Any]) -> None:
     from rich.console import Console
 
-    from agent.render_answer import render_markdown, render_terminal
+    from agent.render.answer import render_markdown, render_terminal
 
     store = store_with(ACME, ACME_OTHER)
 

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from agent.models import Bullet, DocRef, Document, SentenceCitation, Summary, Usage
-from agent.render_summary import (
+from agent.render.summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
     REJECTED_LABEL,

@@ -552,7 +552,7 @@ def test_ungrounded_bullet_flagged_with_its_problem() -> None:
     b = s.bullets[0]
     assert b.flagged and not b.verified and b.grounding is not None and b.grounding < 0.5
     assert b.problems == [f"only {b.grounding:.0%} of its words appear in the cited sentences"]
-    from agent.render_summary import render_markdown
+    from agent.render.summary import render_markdown
 
     assert "⚠ only" in render_markdown(s)
 

@@ -1,7 +1,8 @@
 """Terminal and Markdown rendering of a ``Summary``. Display only: every decision is in the models.
 
 Footnotes are numbered by first appearance of each distinct cited span ``(doc_id, start, end)``,
-so two bullets citing the same sentence share one footnote. ``agent.html`` uses the same helpers.
+so two bullets citing the same sentence share one footnote. ``agent.render.html`` uses the same
+helpers.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Bullet, Summary
-from .render import MARK, STYLE
-from .verify import FigureVerdict
+from ..models import Bullet, Summary
+from ..verify import FigureVerdict
+from .report import MARK, STYLE
 
 LABEL = {
     "supported": "supported",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Answer, Bullet, Citation, RetrievedChunk
-from .render_summary import (
+from ..models import Answer, Bullet, Citation, RetrievedChunk
+from .summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
     LABEL,
