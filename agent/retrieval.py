@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .context import Source
 from .errors import InputError
+from .extractive import mmr_order
 from .models import (
     RetrievedChunk,
     Sentence,
@@ -73,19 +74,7 @@ def mmr(query: Any, vectors: Any, k: int, lam: float = MMR_LAMBDA) -> list[int]:
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     vecs = vecs / np.maximum(norms, 1e-12)
     rel = vecs @ (q / max(float(np.linalg.norm(q)), 1e-12))
-    sim = vecs @ vecs.T
-    chosen: list[int] = []
-    left = list(range(len(vecs)))
-    while left and len(chosen) < k:
-        if chosen:
-            penalty = sim[np.ix_(left, chosen)].max(axis=1)
-            scores = lam * rel[left] - (1 - lam) * penalty
-        else:
-            scores = rel[left]
-        best = left[int(np.argmax(scores))]
-        chosen.append(best)
-        left.remove(best)
-    return chosen
+    return mmr_order(rel, vecs @ vecs.T, k, lam)
 
 
 def retrieve(

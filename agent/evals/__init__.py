@@ -50,18 +50,7 @@ from .cases import (
 from .datasets import DataMissing, bump_rows, data_dir, load_source, summedits_rows
 from .metrics import _reply_citations, aggregate, case_metrics, invariant_problems
 from .mutation import figure_mutants, key_figure, mutate_claim, mutation_score, same_value
-from .recording import (
-    RECORD_PORT,
-    body_matcher,
-    cassette_path,
-    json_body,
-    make_adapter,
-    record_endpoint,
-    recording,
-    replay_endpoint,
-    scrub_response,
-    vcr_config,
-)
+from .recording import body_matcher, cassette_path, scrub_response, vcr_config
 from .runner import (
     TASKS,
     default_folder,
@@ -90,7 +79,6 @@ __all__ = [
     "EVAL_SCHEMA_VERSION",
     "MANIFEST_FILE",
     "MUTANT_KINDS",
-    "RECORD_PORT",
     "ROOT",
     "SCHEMA_FILE",
     "TASKS",
@@ -132,19 +120,14 @@ __all__ = [
     "figure_mutants",
     "flagged_spans",
     "invariant_problems",
-    "json_body",
     "key_figure",
     "load_manifest",
     "load_source",
     "load_suites",
-    "make_adapter",
     "mutate_claim",
     "mutation_score",
-    "record_endpoint",
     "record_suites",
     "recorded_by",
-    "recording",
-    "replay_endpoint",
     "rerecord_hint",
     "run_case",
     "run_eval",
