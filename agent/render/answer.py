@@ -24,6 +24,7 @@ from .summary import (
     md_escape,
     one_line,
     run_parts,
+    styled,
     tally,
 )
 
@@ -106,12 +107,7 @@ def _statement(con: Any, b: Bullet, marks: list[int], lead: str, pad: str) -> No
     from rich.text import Text
 
     line = Text(lead)
-    if b.flagged:
-        line.append(FLAG_MARK + " ", style="bold red reverse")
-    body = Text(b.text)
-    for s, e, v in figure_spans(b):
-        body.stylize(STYLE[v.verdict], s, e)
-    line.append_text(body)
+    line.append_text(styled(b))
     if _suffix(b):
         line.append(_suffix(b), style="italic cyan")
     line.append(" " + "".join(f"[{n}]" for n in marks), style="bold blue")

@@ -147,6 +147,21 @@ def run_parts(output: Summary | Answer) -> list[str]:
 
 
 # ----------------------------------------------------------------- terminal
+def styled(b: Bullet) -> Any:
+    """A statement as rich ``Text``: the flag mark if flagged, each figure in its verdict's
+    colour."""
+    from rich.text import Text
+
+    out = Text()
+    if b.flagged:
+        out.append(FLAG_MARK + " ", style="bold red reverse")
+    body = Text(b.text)
+    for s, e, v in figure_spans(b):
+        body.stylize(STYLE[v.verdict], s, e)
+    out.append_text(body)
+    return out
+
+
 def render_terminal(summary: Summary, console: Any = None) -> None:
     """Print bullets with footnote markers and coloured figures, the sources, one footer line."""
     from rich.console import Console
@@ -162,12 +177,7 @@ def render_terminal(summary: Summary, console: Any = None) -> None:
     for i, b in enumerate(summary.bullets):
         line = Text()
         line.append(f"{i + 1:>{width}}. ", style="dim")
-        if b.flagged:
-            line.append(FLAG_MARK + " ", style="bold red reverse")
-        body = Text(b.text)
-        for s, e, v in figure_spans(b):
-            body.stylize(STYLE[v.verdict], s, e)
-        line.append_text(body)
+        line.append_text(styled(b))
         if b.origin == "extractive":
             line.append(" " + EXTRACTIVE_MARK, style="italic cyan")
         elif b.origin == "repaired":
