@@ -17,30 +17,32 @@ matching, the mutation score). Reports and the command: ``agent.eval_report``.
 from __future__ import annotations
 
 from ..errors import InputError
-from .cases import (
+from ..models.evals import (
     EVAL_SCHEMA_VERSION,
-    EVALS,
-    MANIFEST_FILE,
     MUTANT_KINDS,
-    ROOT,
-    SCHEMA_FILE,
     BumpRef,
     CaseMetrics,
-    CaseRun,
     DocSpec,
     EvalCase,
     EvalReport,
     ForbiddenFigure,
     KeyFigure,
     Manifest,
-    MissingRecordingError,
     Mutant,
     Outcome,
     Recorded,
     RecordedBy,
-    StaleRecordingError,
     SuiteFile,
     Task,
+)
+from .cases import (
+    EVALS,
+    MANIFEST_FILE,
+    ROOT,
+    SCHEMA_FILE,
+    CaseRun,
+    MissingRecordingError,
+    StaleRecordingError,
     TaskOutput,
     load_manifest,
     load_suites,

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from ..context import Source
 
 from ..errors import InputError
-from .cases import ROOT, DocSpec
+from ..models.evals import DocSpec
+from .cases import ROOT
 
 
 def data_dir() -> Path:

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from ..models import Answer
 
 from ..figures import Figure, extract_figures
-from .cases import MUTANT_KINDS, CaseMetrics, CaseRun, EvalCase, EvalReport, KeyFigure, Outcome
+from ..models.evals import MUTANT_KINDS, CaseMetrics, EvalCase, EvalReport, KeyFigure, Outcome
+from .cases import CaseRun
 from .mutation import key_figure, mutation_score, same_value
 from .verifier import _share
 

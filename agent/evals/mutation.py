@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..models import Bullet
 
 from ..figures import Figure, extract_figures
-from .cases import CaseMetrics, Mutant
+from ..models.evals import CaseMetrics, Mutant
 
 
 # ====================================================================== figure matching

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from ..llm import ChatAdapter, Endpoint
 
 
-from .cases import EVALS, ROOT, MissingRecordingError, Recorded
+from ..models.evals import Recorded
+from .cases import EVALS, ROOT, MissingRecordingError
 
 RECORD_PORT = 18739  # fixed loopback port of the bundled model while recording
 # ====================================================================== recordings

@@ -14,12 +14,8 @@ if TYPE_CHECKING:
     from ..llm import ChatAdapter, Endpoint
 
 from ..errors import InputError, VerisumError
-from .cases import (
-    EVALS,
-    MANIFEST_FILE,
-    ROOT,
+from ..models.evals import (
     CaseMetrics,
-    CaseRun,
     DocSpec,
     EvalCase,
     EvalReport,
@@ -27,6 +23,12 @@ from .cases import (
     Recorded,
     RecordedBy,
     SuiteFile,
+)
+from .cases import (
+    EVALS,
+    MANIFEST_FILE,
+    ROOT,
+    CaseRun,
     TaskOutput,
     TaskRunner,
     load_manifest,

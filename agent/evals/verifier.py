@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cases import SuiteFile
+from ..models.evals import SuiteFile
 from .datasets import DataMissing, bump_rows, data_dir, summedits_rows
 
 # ---------------------------------------------------------------- which rows count

@@ -3,6 +3,8 @@
 - ``documents``: Document, Sentence, Chunk, Citation, DocInfo, SearchHit (ingestion, store);
 - ``calls``: LLMCall, Usage (the model adapter and its log);
 - ``outputs``: Statement (a bullet, an answer, a key point), Summary, Answer and their parts;
+- ``evals``: the eval harness's case files (SuiteFile, EvalCase), what a case scores
+  (CaseMetrics) and a run's report (EvalReport);
 - the verifier's results (Claim, ClaimCheck, FigureVerdict, VerificationReport, Span), defined
   in ``agent.verify.report`` and re-exported here, and the parser's ``Figure``.
 
@@ -47,6 +49,7 @@ __all__ = [
     "AbstainReason",
     "Answer",
     "Bullet",
+    "CaseMetrics",
     "Chunk",
     "Citation",
     "Claim",
@@ -56,6 +59,8 @@ __all__ = [
     "DocRef",
     "Document",
     "EndpointKind",
+    "EvalCase",
+    "EvalReport",
     "Figure",
     "FigureConflict",
     "FigureVerdict",
@@ -70,6 +75,7 @@ __all__ = [
     "Span",
     "Statement",
     "Status",
+    "SuiteFile",
     "Summary",
     "SummaryStats",
     "Usage",

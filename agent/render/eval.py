@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..evals.cases import MUTANT_KINDS, CaseRun, EvalReport
+from ..evals.cases import CaseRun
+from ..models.evals import MUTANT_KINDS, EvalReport
 from .templating import asset, page
 
 
