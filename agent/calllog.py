@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from .llm import LLMCall
+from .models import LLMCall
 
 MAX_BYTES = 5_000_000  # rotate calls.jsonl when it grows past this
 KEEP = 3  # rotated files kept: calls.jsonl.1 .. calls.jsonl.3

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from .errors import ConfigError
-from .models import Chunk, Document, Sentence
+from .models.documents import Chunk, Document, Sentence
 
 MAX_SENTENCE_CHARS = 600
 

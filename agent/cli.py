@@ -15,6 +15,7 @@ import typer
 
 from . import __version__
 from .errors import VerisumError
+from .options import AnswerFormat, Length, OnUnverified, SummaryFormat
 
 app = typer.Typer(
     name="verisum",
@@ -98,40 +99,17 @@ def table_console() -> Any:
 @app.command("config", short_help="Show the settings and where each came from.")
 def config_cmd(as_json: JsonOpt = False) -> None:
     """Show the effective settings (secrets masked) and where each came from."""
+    from .commands import endpoint_row
     from .settings import describe, get_settings
 
     rows = describe(get_settings())
-    rows.append(_endpoint_row())
+    rows.append(endpoint_row())
     if as_json:
         print_json(rows)
         return
-    from rich.table import Table
+    from .render.tables import render_config
 
-    table = Table("setting", "value", "source", "description")
-    for r in rows:
-        table.add_row(
-            r["env"], "" if r["value"] is None else str(r["value"]), r["source"], r["description"]
-        )
-    table_console().print(table)
-
-
-def _endpoint_row() -> dict[str, Any]:
-    """What summarize and ask would call with these settings (VERISUM_MODEL is only used
-    with OPENAI_API_KEY or VERISUM_BASE_URL)."""
-    from .errors import ModelError
-    from .llm import resolve_endpoint
-
-    try:
-        value = resolve_endpoint().describe()
-    except ModelError as exc:
-        value = f"none: {exc}"
-    return {
-        "name": "endpoint",
-        "env": "(endpoint in use)",
-        "value": value,
-        "source": "resolved",
-        "description": "The chat endpoint and model summarize and ask use.",
-    }
+    render_config(rows, table_console())
 
 
 # ---------------------------------------------------------------- ingest / docs / search
@@ -147,8 +125,6 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Load documents (txt, md, html, pdf) into the store, chunked with exact offsets."""
-    import time
-
     from .ingest import FileResult, ingest
 
     err = console_for(stderr=True)
@@ -165,48 +141,17 @@ def ingest_cmd(
             markup=False,
         )
 
-    on_result = None if as_json else show
-    if sys.stdout.isatty() and not as_json:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from .render.tables import ingest_progress
 
-        progress = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-            console=out,
-        )
-        with progress:
-            task = progress.add_task("embedding chunks", total=None)
-            report = ingest(
-                paths,
-                include=include,
-                exclude=exclude,
-                on_total=lambda n: progress.update(task, total=n),
-                on_chunks=lambda n: progress.advance(task, n),
-                on_result=on_result,
-            )
-    else:
-        # Not a terminal: a progress line on stderr at most every PROGRESS_EVERY seconds.
-        state = {"done": 0, "total": 0, "last": time.monotonic()}
-
-        def on_chunks(n: int) -> None:
-            state["done"] += n
-            now = time.monotonic()
-            if now - state["last"] >= PROGRESS_EVERY:
-                state["last"] = now
-                typer.echo(
-                    f"embedded {state['done']:,} of {state['total']:,} chunks so far", err=True
-                )
-
+    interactive = sys.stdout.isatty() and not as_json
+    with ingest_progress(out, interactive, PROGRESS_EVERY) as (on_total, on_chunks):
         report = ingest(
             paths,
             include=include,
             exclude=exclude,
-            on_total=lambda n: state.update(total=n),
+            on_total=on_total,
             on_chunks=on_chunks,
-            on_result=on_result,
+            on_result=None if as_json else show,
         )
     if as_json:
         print_json(report.model_dump(mode="json"))
@@ -239,15 +184,9 @@ def docs_list(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(docs)
         return
-    from rich.table import Table
+    from .render.tables import render_docs
 
-    table = Table("id", "title", "chunks", "chars", "source", "ingested")
-    for d in docs:
-        more = f" (+{len(d.sources) - 1} identical)" if len(d.sources) > 1 else ""
-        table.add_row(
-            d.id, d.title[:60], str(d.chunks), str(d.chars), d.source + more, d.ingested_at
-        )
-    table_console().print(table if docs else "no documents (add some: verisum ingest PATH)")
+    render_docs(docs, table_console())
 
 
 @docs_app.command("show")
@@ -281,21 +220,9 @@ def docs_rm(
 ) -> None:
     """Remove documents and their chunks. Every id is checked first: one unknown id and
     nothing is removed."""
-    from .errors import NotFoundError
-    from .store import open_store
+    from .commands import remove_documents
 
-    store = open_store()
-    with store.writing():
-        resolved: list[str] = []
-        problems: list[str] = []
-        for d in doc_ids:
-            try:
-                resolved.append(store.resolve_id(d))
-            except NotFoundError as exc:
-                problems.append(str(exc))
-        if problems:
-            raise NotFoundError("; ".join(problems) + "; nothing removed")
-        removed = [store.delete_document(d) for d in dict.fromkeys(resolved)]
+    removed = remove_documents(doc_ids)
     if as_json:
         print_json({"removed": removed})
     else:
@@ -317,17 +244,9 @@ def search_cmd(
     if as_json:
         print_json(hits)
         return
-    out = console_for()
-    if not hits:
-        out.print("no results (is anything ingested? verisum docs list)")
-    for rank, h in enumerate(hits, 1):
-        out.print(
-            f"[bold]{rank}.[/] score {h.score:.3f}  doc {h.doc_id}  "
-            f"chars {h.start}-{h.end} (chunk {h.chunk_index})",
-            highlight=False,
-        )
-        out.print(h.text, markup=False, highlight=False)
-        out.print()
+    from .render.tables import render_hits
+
+    render_hits(hits, console_for())
 
 
 # ---------------------------------------------------------------- verify
@@ -341,41 +260,13 @@ def verify_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check every figure of a summary against its source; exit 1 if any is unsupported."""
-    from pathlib import Path
+    from .commands import check_summary
 
-    from .errors import InputError
-    from .verify import claims_from_text, verify_claims
-
-    if (source is None) == (doc is None):
-        raise InputError("give exactly one of --source FILE or --doc ID")
-    if summary == "-":
-        summary_text = sys.stdin.read()
-    else:
-        try:
-            summary_text = Path(summary).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{summary}: cannot read summary ({exc})") from None
-    sentences = None
-    if source is not None:
-        from .documents import load_path
-
-        document = load_path(Path(source))
-    else:
-        from .store import open_store
-
-        store = open_store()
-        document = store.get_document(str(doc))
-        sentences = [(s.start, s.end) for s in store.sentences(document.id)] or None
-    claims = claims_from_text(summary_text)
-    if not claims:
-        raise InputError("the summary has no claims to check")
-    report = verify_claims(
-        document.text, claims, sentences, source_id=document.id, source_title=document.title
-    )
+    report = check_summary(summary, source, doc)
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        from .render import render_report
+        from .render.report import render_report
 
         render_report(report, console_for())
     if not report.verified:
@@ -399,36 +290,9 @@ def logs_cmd(
     if not calls:
         typer.echo(f"no LLM calls logged yet ({log_file()})")
         return
-    from rich.table import Table
+    from .render.tables import render_calls
 
-    console = table_console()
-    if full:
-        for c in calls:
-            console.rule(
-                f"{c.ts.astimezone():%Y-%m-%d %H:%M:%S} · {c.prompt} · attempt {c.attempt} · "
-                f"{c.status} · {c.endpoint} {c.model}"
-            )
-            for m in c.messages:
-                console.print(f"[bold]\\[{m['role']}][/bold]")
-                console.print(m["content"], markup=False, highlight=False, soft_wrap=True)
-            console.print("[bold]\\[response][/bold]")
-            console.print(c.response or "", markup=False, highlight=False, soft_wrap=True)
-            if c.error:
-                console.print(f"[red]{c.status}:[/red] {c.error}", highlight=False)
-        return
-    table = Table("time", "prompt", "model", "tokens in+out", "ms", "attempt", "status")
-    colour = {"ok": "green", "invalid": "yellow", "error": "red"}
-    for c in calls:
-        table.add_row(
-            f"{c.ts.astimezone():%m-%d %H:%M:%S}",
-            c.prompt,
-            f"{c.endpoint}:{c.model}",
-            f"{c.usage.prompt_tokens}+{c.usage.completion_tokens}",
-            f"{c.latency_ms:.0f}",
-            str(c.attempt),
-            f"[{colour[c.status]}]{c.status}[/]",
-        )
-    console.print(table)
+    render_calls(calls, table_console(), full=full)
 
 
 # ---------------------------------------------------------------- summarize
@@ -443,20 +307,18 @@ def summarize_cmd(
         str | None, typer.Option("--query", "-q", help="Ingested documents matching a topic.")
     ] = None,
     bullets: Annotated[int, typer.Option("--bullets", "-n", help="At most this many.")] = 5,
-    length: Annotated[
-        str, typer.Option("--length", help="Words per bullet: short, medium or long.")
-    ] = "medium",
+    length: Annotated[Length, typer.Option("--length", help="Words per bullet.")] = Length.medium,
     focus: Annotated[str | None, typer.Option("--focus", help="What to focus on.")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="terminal, markdown, json or html.")
-    ] = "terminal",
+        SummaryFormat, typer.Option("--format", "-f", help="The output format.")
+    ] = SummaryFormat.terminal,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     on_unverified: Annotated[
-        str,
+        OnUnverified,
         typer.Option("--on-unverified", help="fallback (source sentences), flag or drop."),
-    ] = "fallback",
+    ] = OnUnverified.fallback,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 if anything was unverified before repair.")
     ] = False,
@@ -479,41 +341,15 @@ def summarize_cmd(
     """
     from pathlib import Path
 
-    from .errors import InputError
+    from . import commands
     from .llm import ChatAdapter
-    from .summarize import (
-        LENGTH_WORDS,
-        source_from_file,
-        sources_from_store,
-        summarize,
-        summarize_extractive,
-    )
+    from .summarize import summarize, summarize_extractive
 
-    formats = ("terminal", "markdown", "json", "html")
-    if as_json:
-        fmt = "json"
-    if fmt not in formats:
-        raise InputError(f"--format must be one of {', '.join(formats)}, not {fmt!r}")
-    if on_unverified not in ("fallback", "flag", "drop"):
-        raise InputError(f"--on-unverified must be fallback, flag or drop, not {on_unverified!r}")
-    if length not in LENGTH_WORDS:
-        raise InputError(f"--length must be one of {', '.join(LENGTH_WORDS)}, not {length!r}")
-    if sum([file is not None, bool(doc), all_docs, query is not None]) != 1:
-        raise InputError("give exactly one of FILE, --doc ID, --all or --query TOPIC")
-    if output and fmt == "terminal":
-        fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(
-            Path(output).suffix.lower(), "markdown"
-        )
+    form = commands.output_format("json" if as_json else fmt.value, output)
+    commands.check_source_choice(file, doc or [], all_docs, query)
     if output:
-        _check_writable(Path(output))  # before any model work
-    if file is not None:
-        sources = [source_from_file(file)]
-    else:
-        from .store import open_store
-
-        sources = sources_from_store(
-            open_store(), doc_ids=doc or (), all_docs=all_docs, query=query
-        )
+        commands.check_writable(Path(output))  # before any model work
+    sources = commands.summary_sources(file, doc or [], all_docs, query)
     if extractive:
         result = summarize_extractive(sources, bullets=bullets)
     else:
@@ -522,73 +358,29 @@ def summarize_cmd(
                 sources,
                 adapter,
                 bullets=bullets,
-                length=length,  # type: ignore[arg-type]
+                length=length.value,
                 focus=focus,
-                policy=on_unverified,  # type: ignore[arg-type]
+                policy=on_unverified.value,
                 context_chars=context_chars,
             )
-    text: str | None = None
-    if fmt == "json":
-        text = result.model_dump_json(indent=2) + "\n"
-    elif fmt == "markdown":
-        from .render_summary import render_markdown
-
-        text = render_markdown(result)
-    elif fmt == "html":
-        from .html import render_html
-
-        text = render_html(result, {s.doc.id: s.doc for s in sources})
+    text = commands.summary_text(result, form, {s.doc.id: s.doc for s in sources})
     if output:
-        try:
-            Path(output).write_text(text or "", encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        commands.write_output(output, text or "")
         typer.echo(f"wrote {output}", err=True)
     elif text is not None:
         sys.stdout.write(text)
     else:
-        from .render_summary import render_terminal
+        from .render.summary import render_terminal
 
         # the adapter already said it on stderr: once is enough on a terminal
         render_terminal(result.model_copy(update={"notice": None}), console_for())
-    cited = {c.doc_id for b in result.bullets for c in b.citations}
-    left_out = [d for d in result.documents if d.id not in cited]
-    if left_out and len(result.documents) > 1:
-        names = ", ".join(d.title or d.source or d.id for d in left_out[:5])
-        more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-        typer.echo(
-            f"note: {len(left_out)} of {len(result.documents)} documents are in no bullet: "
-            f"{names}{more} (raise -n, or summarize them with --doc ID)",
-            err=True,
-        )
-    for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
-    if not result.model_written and result.bullets and not result.stats.extractive_only:
-        from .errors import NO_MODEL_TEXT_EXIT
-
-        why = "no reply was usable" if result.stats.lead_fallback else "every bullet failed"
-        typer.echo(
-            f"error: the model wrote none of this summary ({why}): every bullet quotes the "
-            f"source; not verified (see: verisum logs)",
-            err=True,
-        )
-        raise typer.Exit(NO_MODEL_TEXT_EXIT)
-    if result.stats.flagged or (strict and result.stats.unverified_before_repair):
-        raise typer.Exit(1)
-
-
-def _check_writable(path: Any) -> None:
-    import os
-
-    from .errors import InputError
-
-    target = path if path.exists() else path.parent.resolve()
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
-    if not target.exists():
-        raise InputError(f"{path}: cannot write (no folder {target})")
-    if not os.access(target, os.W_OK):
-        raise InputError(f"{path}: cannot write (permission denied)")
+    for line in commands.summary_notes(result):
+        typer.echo(line, err=True)
+    rc, message = commands.summary_exit(result, strict)
+    if message:
+        typer.echo(message, err=True)
+    if rc:
+        raise typer.Exit(rc)
 
 
 # ---------------------------------------------------------------- ask
@@ -606,13 +398,13 @@ def ask_cmd(
         typer.Option("--where", help="Only documents whose KEY=VALUE (or KEY~=TEXT) matches."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="terminal, markdown or json.")
-    ] = "terminal",
+        AnswerFormat, typer.Option("--format", "-f", help="The output format.")
+    ] = AnswerFormat.terminal,
     as_json: JsonOpt = False,
     on_unverified: Annotated[
-        str,
+        OnUnverified,
         typer.Option("--on-unverified", help="fallback (source sentences), flag or drop."),
-    ] = "fallback",
+    ] = OnUnverified.fallback,
     min_score: Annotated[
         float, typer.Option("--min-score", help="Abstain when no chunk scores this high.")
     ] = 0.3,
@@ -628,17 +420,14 @@ def ask_cmd(
 
     Exit 1 when a flagged (unverified) statement is shown; 3 on model errors.
     """
-    from .answer import Answer, answer, session
-    from .errors import InputError
+    from .answer import answer, session
+    from .commands import answer_exit
     from .llm import ChatAdapter
-    from .render_answer import render_context, render_markdown, render_sources, render_terminal
+    from .models import Answer
+    from .render.answer import render_context, render_markdown, render_sources, render_terminal
     from .store import open_store
 
-    fmt = "json" if as_json else fmt
-    if fmt not in ("terminal", "markdown", "json"):
-        raise InputError(f"--format must be terminal, markdown or json, not {fmt!r}")
-    if on_unverified not in ("fallback", "flag", "drop"):
-        raise InputError(f"--on-unverified must be fallback, flag or drop, not {on_unverified!r}")
+    form = "json" if as_json else fmt.value
     store = open_store()
     out = console_for()
     with ChatAdapter(show_prompts=show_prompts) as adapter:
@@ -651,15 +440,15 @@ def ask_cmd(
                 k=k,
                 doc_ids=doc or (),
                 where=where or (),
-                policy=on_unverified,  # type: ignore[arg-type]
+                policy=on_unverified.value,
                 min_score=min_score,
             )
 
         def show(result: Answer) -> None:
-            if fmt == "json":
+            if form == "json":
                 sys.stdout.write(result.model_dump_json(indent=2) + "\n")
                 return
-            if fmt == "markdown":
+            if form == "markdown":
                 sys.stdout.write(render_markdown(result, show_context=show_context))
                 return
             if show_context:
@@ -670,22 +459,11 @@ def ask_cmd(
         if question is not None:
             result = ask(question)
             show(result)
-            if _model_gave_nothing(result):
-                from .errors import NO_MODEL_TEXT_EXIT
-
-                why = (
-                    "the differing figures shown are quoted from the documents, so the answer is "
-                    "not known"
-                    if result.status == "conflicting"
-                    else "so whether the documents say it is not known"
-                )
-                typer.echo(
-                    f"error: {result.endpoint} gave no usable answer; {why} (see: verisum logs)",
-                    err=True,
-                )
-                raise typer.Exit(NO_MODEL_TEXT_EXIT)
-            if any(b.flagged for b in result.statements()):
-                raise typer.Exit(1)
+            rc, message = answer_exit(result)
+            if message:
+                typer.echo(message, err=True)
+            if rc:
+                raise typer.Exit(rc)
             return
         history_file = None
         if sys.stdin.isatty():
@@ -721,17 +499,6 @@ def ask_cmd(
             with contextlib.suppress(OSError):
                 readline.set_history_length(1000)
                 readline.write_history_file(str(history_file))
-
-
-def _model_gave_nothing(result: Any) -> bool:
-    """An abstention only because no model reply was usable (not because retrieval found
-    nothing relevant, nor because the model said the documents do not answer)."""
-    retrieval = {"low_retrieval", "missing_term"}
-    return (
-        result.status in ("not_in_documents", "conflicting")
-        and result.model_answerable is None
-        and not retrieval & set(result.abstain_reasons)
-    )
 
 
 # ---------------------------------------------------------------- eval

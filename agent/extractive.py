@@ -72,6 +72,30 @@ def candidates(texts: Sequence[str], title: str = "") -> list[int]:
     return out
 
 
+def mmr_order(rel: Any, sim: Any, k: int, lam: float, prior: Any = None) -> list[int]:
+    """Greedy maximal marginal relevance: up to ``k`` row indices (picking order), each the
+    best ``lam * rel - (1 - lam) * (its highest similarity to a row picked, or in ``prior``)``.
+    ``rel``: relevance per row; ``sim``: row-by-row similarities; ``prior``: similarities of
+    each row to what is already shown (a column each)."""
+    import numpy as np
+
+    chosen: list[int] = []
+    left = list(range(len(rel)))
+    while left and len(chosen) < k:
+        parts = [prior[left]] if prior is not None and prior.shape[1] else []
+        if chosen:
+            parts.append(sim[np.ix_(left, chosen)])
+        if parts:
+            penalty = np.concatenate(parts, axis=1).max(axis=1)
+            scores = lam * rel[left] - (1 - lam) * penalty
+        else:
+            scores = rel[left]
+        best = left[int(np.argmax(scores))]
+        chosen.append(best)
+        left.remove(best)
+    return chosen
+
+
 def mmr_central(vectors: Any, k: int, lam: float = MMR_LAMBDA, shown: Any = None) -> list[int]:
     """Row indices of ``k`` central, mutually different rows (picking order); rows like
     ``shown`` (vectors of what the summary already says) are penalized as if picked."""
@@ -89,21 +113,7 @@ def mmr_central(vectors: Any, k: int, lam: float = MMR_LAMBDA, shown: Any = None
         sv = np.asarray(shown, dtype=np.float32)
         sv = sv / np.maximum(np.linalg.norm(sv, axis=1, keepdims=True), 1e-12)
         prior = vecs @ sv.T
-    chosen: list[int] = []
-    left = list(range(len(vecs)))
-    while left and len(chosen) < k:
-        parts = [prior[left]] if prior.shape[1] else []
-        if chosen:
-            parts.append(sim[np.ix_(left, chosen)])
-        if parts:
-            penalty = np.concatenate(parts, axis=1).max(axis=1)
-            scores = lam * central[left] - (1 - lam) * penalty
-        else:
-            scores = central[left]
-        best = left[int(np.argmax(scores))]
-        chosen.append(best)
-        left.remove(best)
-    return chosen
+    return mmr_order(central, sim, k, lam, prior)
 
 
 def pick(

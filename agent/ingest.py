@@ -182,7 +182,8 @@ class _Writer:
 
     def take(self, window: list[Document]) -> None:
         from .chunking import iter_chunks
-        from .store import COMPLETE, STDIN
+        from .store import COMPLETE
+        from .store_records import STDIN
 
         named = self.db.current_for_sources([d.source for d in window if d.source != STDIN])
         statuses = self.db.statuses(list({d.id for d in window}))
@@ -226,7 +227,7 @@ class _Writer:
 
     def _link_stored(self, doc: Document, old: str | None) -> None:
         """The content is stored already: point this source at it."""
-        from .store import STDIN
+        from .store_records import STDIN
 
         if old == doc.id or (doc.source == STDIN and doc.id in self.db.sources_of([doc.id])):
             self.emit(

@@ -15,7 +15,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -23,6 +22,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from .errors import EndpointError, InvalidOutputError, ModelError
 from .localmodel import QWEN, BundledModel
+from .models.calls import EndpointKind, LLMCall, Usage
 from .prompts import Prompt
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
-EndpointKind = Literal["openai", "compatible", "local"]
 Messages = Sequence[Mapping[str, str]]
 
 SEED = 42
@@ -47,42 +46,6 @@ def local_notice(model: BundledModel) -> str:
 
 LOCAL_NOTICE = local_notice(QWEN)
 _RETRY_STATUS = {408, 409, 429}
-
-
-class Usage(BaseModel):
-    """Tokens and calls, summed over every attempt (re-asks and retries included)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-    calls: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-            total_tokens=self.total_tokens + other.total_tokens,
-            calls=self.calls + other.calls,
-        )
-
-
-class LLMCall(BaseModel):
-    """One HTTP attempt to the model, as logged in ``calls.jsonl`` and shown by ``verisum logs``."""
-
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
-    group: str = ""  # shared by all attempts of one ``complete`` call
-    ts: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    prompt: str
-    messages: list[dict[str, str]]
-    response: str | None = None
-    usage: Usage = Field(default_factory=Usage)
-    latency_ms: float = 0.0
-    attempt: int = 1  # 1-based, over retries and re-asks of one ``complete`` call
-    reask: int = 0  # 0 = first ask, 1.. = re-asks after an invalid reply
-    model: str = ""
-    endpoint: EndpointKind = "local"
-    status: Literal["ok", "invalid", "error"] = "ok"
-    error: str | None = None
 
 
 class Endpoint(BaseModel):

@@ -19,6 +19,11 @@ from .errors import ConfigError
 ENV_PREFIX = "VERISUM_"
 
 
+def _default_data_dir() -> Path:
+    """``../shared/data`` beside the checkout (for development)."""
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
 def _default_home() -> Path:
     from platformdirs import user_data_dir
 
@@ -86,6 +91,10 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(
         default=20.0, gt=0, description="Largest file ingest accepts, in megabytes."
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Labelled data sets of the evals and benchmarks (BUMP, SummEdits, RAGTruth).",
     )
 
     @field_validator("chroma_url", "base_url")

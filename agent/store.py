@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -50,6 +48,8 @@ from .errors import (
     VerisumError,
 )
 from .models import Chunk, DocInfo, Document, SearchHit, Sentence
+from .store_records import chunk_from, chunk_meta, doc_info, source_key, where_in
+from .storelock import StoreLock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,67 +59,9 @@ if TYPE_CHECKING:
 
 PENDING, COMPLETE, SUPERSEDED = "pending", "complete", "superseded"
 ADD_BATCH = 1000  # chunks per Chroma call; well under Chroma's max batch size
-STDIN = "<stdin>"
 LAYOUT = 2  # 2: source records in N-sources (1: the source only in the document record)
-WAIT_LINE = "another verisum process is writing to this store; waiting…"
-QUICK_WAIT = 0.3  # seconds to wait silently before saying that we wait
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _FileLock:
-    """An inter-process lock (``filelock``), reentrant within the process, that says on stderr
-    when it has to wait and gives up after ``timeout`` seconds with a clear error."""
-
-    def __init__(self, path: Path, timeout: float, where: str):
-        from filelock import FileLock
-
-        with contextlib.suppress(OSError):  # reported by acquire()
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(path), thread_local=False, is_singleton=True)
-        self.path, self.timeout, self.where = path, timeout, where
-        self.depth = 0
-
-    def acquire(self) -> None:
-        if self.depth == 0:
-            try:
-                self._acquire()
-            except OSError as exc:
-                raise StoreError(
-                    f"cannot lock the store at {self.where}: {self.path}: {exc.strerror or exc}"
-                ) from None
-        self.depth += 1
-
-    def _acquire(self) -> None:
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire(timeout=min(QUICK_WAIT, self.timeout))
-            return
-        except Timeout:
-            sys.stderr.write(WAIT_LINE + "\n")
-            sys.stderr.flush()
-        try:
-            self._lock.acquire(timeout=max(0.0, self.timeout - QUICK_WAIT))
-        except Timeout:
-            raise StoreUnavailableError(
-                f"another verisum process kept the store at {self.where} busy for more than "
-                f"{self.timeout:g} s (VERISUM_LOCK_TIMEOUT); try again when it has finished "
-                f"(lock file {self.path})"
-            ) from None
-
-    def release(self) -> None:
-        self.depth -= 1
-        if self.depth == 0:
-            self._lock.release()
-
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        self.acquire()
-        try:
-            yield
-        finally:
-            self.release()
 
 
 def _client(settings: Settings) -> Any:
@@ -170,17 +112,6 @@ def _op(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _in(field: str, values: Sequence[str]) -> dict[str, Any]:
-    vals = list(values)
-    return {field: vals[0]} if len(vals) == 1 else {field: {"$in": vals}}
-
-
-def _source_key(source: str, doc_id: str) -> str:
-    """One record per source path; stdin has no path, so each stdin document keeps its own."""
-    key = f"{STDIN}\0{doc_id}" if source == STDIN else source
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 class Store:
     """Chunks and documents in Chroma, embedded or behind a server."""
 
@@ -189,10 +120,10 @@ class Store:
         self._embedder = embedder
         self.where = settings.chroma_url or str(settings.chroma_path)
         self.client: Any = None
-        self._lock: _FileLock | None = None
+        self._lock: StoreLock | None = None
         if not settings.chroma_url:
-            self._lock = _FileLock(settings.home / "chroma.lock", settings.lock_timeout, self.where)
-        self._writer = _FileLock(settings.home / "ingest.lock", settings.lock_timeout, self.where)
+            self._lock = StoreLock(settings.home / "chroma.lock", settings.lock_timeout, self.where)
+        self._writer = StoreLock(settings.home / "ingest.lock", settings.lock_timeout, self.where)
         self._generation: str | None = None
         self._dirty = False
         with self.locked():
@@ -290,7 +221,7 @@ class Store:
             newest: dict[str, tuple[str, str, str]] = {}  # key -> (stamp, doc_id, source)
             for doc_id, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
                 source = str(meta.get("source", ""))
-                key = _source_key(source, doc_id)
+                key = source_key(source, doc_id)
                 row = (str(meta.get("ingested_at", "")), doc_id, source)
                 if key not in newest or row > newest[key]:
                     newest[key] = row
@@ -365,7 +296,7 @@ class Store:
         """The source paths naming each document (all documents when ``doc_ids`` is None)."""
         if doc_ids is not None and not doc_ids:
             return {}
-        where = None if doc_ids is None else _in("doc_id", doc_ids)
+        where = None if doc_ids is None else where_in("doc_id", doc_ids)
         out: dict[str, list[str]] = {}
         for _, source, doc_id in self._source_records(where):
             out.setdefault(doc_id, []).append(source)
@@ -386,14 +317,14 @@ class Store:
     def list_documents(self) -> list[DocInfo]:
         named = self.sources_of()
         recs = self._doc_records(list(named))
-        infos = [_info(i, m, named[i]) for i, m in recs.items() if m.get("status") == COMPLETE]
+        infos = [doc_info(i, m, named[i]) for i, m in recs.items() if m.get("status") == COMPLETE]
         return sorted(infos, key=lambda d: (d.ingested_at, d.id))
 
     @_op
     def get_info(self, doc_id: str) -> DocInfo:
         doc_id = self.resolve_id(doc_id)
         rec = self._doc_records([doc_id])[doc_id]
-        return _info(doc_id, rec, self.sources_of([doc_id]).get(doc_id, []))
+        return doc_info(doc_id, rec, self.sources_of([doc_id]).get(doc_id, []))
 
     @_op
     def resolve_id(self, prefix: str) -> str:
@@ -426,7 +357,7 @@ class Store:
     def get_chunks(self, doc_id: str) -> list[Chunk]:
         doc_id = self.resolve_id(doc_id)
         got = self.chunks.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
-        chunks = [_chunk(m, t) for m, t in zip(got["metadatas"], got["documents"], strict=True)]
+        chunks = [chunk_from(m, t) for m, t in zip(got["metadatas"], got["documents"], strict=True)]
         return sorted(chunks, key=lambda c: c.index)
 
     def sentences(self, doc_id: str) -> list[Sentence]:
@@ -466,7 +397,7 @@ class Store:
                 for doc in docs
             ],
         )
-        self.chunks.delete(where=_in("doc_id", ids))
+        self.chunks.delete(where=where_in("doc_id", ids))
         self._dirty = True
 
     @_op
@@ -485,7 +416,7 @@ class Store:
                 ids=[c.id for c in part],
                 embeddings=vecs[i : i + ADD_BATCH],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c) for c in part],
+                metadatas=[chunk_meta(c) for c in part],
             )
         self._dirty = True
 
@@ -505,7 +436,7 @@ class Store:
         the versions no source names any more. Returns the dropped ids."""
         if not links:
             return []
-        rows = {_source_key(s, d): (s, d) for s, d in links}
+        rows = {source_key(s, d): (s, d) for s, d in links}
         before = self.sources.get(ids=list(rows), include=["metadatas"])
         old = {str(m["doc_id"]) for m in before["metadatas"] or []}
         self._put_sources([(k, s, d) for k, (s, d) in rows.items()])
@@ -571,7 +502,7 @@ class Store:
         """The document each of ``sources`` names now (sources with none are absent)."""
         if not sources:
             return {}
-        return {s: d for _, s, d in self._source_records(_in("source", sorted(set(sources))))}
+        return {s: d for _, s, d in self._source_records(where_in("source", sorted(set(sources))))}
 
     @_op
     def ids_for_source(self, source: str) -> list[str]:
@@ -636,7 +567,7 @@ class Store:
     ) -> list[tuple[Chunk, float, list[float] | None]]:
         """The ``n`` chunks of current documents nearest to ``vector`` (cosine score),
         optionally with their vectors. Leftovers of an interrupted write are skipped."""
-        where = _in("doc_id", doc_ids) if doc_ids else None
+        where = where_in("doc_id", doc_ids) if doc_ids else None
         include = ["metadatas", "documents", "distances"]
         if with_vectors:
             include.append("embeddings")
@@ -652,7 +583,11 @@ class Store:
             vecs = res["embeddings"][0] if with_vectors else [None] * len(metas)
             # After a kill -9 the vector index can hold ids whose records are gone: skip them.
             rows = [
-                (_chunk(m, t), round(1.0 - float(d), 6), None if v is None else list(map(float, v)))
+                (
+                    chunk_from(m, t),
+                    round(1.0 - float(d), 6),
+                    None if v is None else list(map(float, v)),
+                )
                 for m, t, d, v in zip(metas, texts, dists, vecs, strict=True)
                 if m is not None and t is not None
             ]
@@ -664,43 +599,6 @@ class Store:
             if fetch >= total or len(rows) < fetch:
                 return kept
             fetch = min(total, fetch * 4 + len(rows) - len(kept))
-
-
-def _chunk_meta(c: Chunk) -> dict[str, Any]:
-    return {
-        "doc_id": c.doc_id,
-        "chunk_index": c.index,
-        "start": c.start,
-        "end": c.end,
-        "sentences": json.dumps([[s.index, s.start, s.end] for s in c.sentences]),
-    }
-
-
-def _chunk(meta: dict[str, Any], text: str) -> Chunk:
-    return Chunk(
-        doc_id=str(meta["doc_id"]),
-        index=int(meta["chunk_index"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-        sentences=[
-            Sentence(index=i, start=s, end=e) for i, s, e in json.loads(str(meta["sentences"]))
-        ],
-    )
-
-
-def _info(doc_id: str, m: dict[str, Any], sources: Sequence[str] = ()) -> DocInfo:
-    return DocInfo(
-        id=doc_id,
-        title=str(m.get("title", "")),
-        source=sources[0] if sources else str(m.get("source", "")),
-        sources=list(sources) or [str(m.get("source", ""))],
-        media_type=str(m.get("media_type", "")),
-        chars=int(m.get("chars", 0)),
-        chunks=int(m.get("chunks", 0)),
-        ingested_at=str(m.get("ingested_at", "")),
-        metadata=json.loads(str(m.get("extra", "{}"))),
-    )
 
 
 def open_store(settings: Settings | None = None, embedder: Embedder | None = None) -> Store:

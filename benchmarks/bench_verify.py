@@ -1,7 +1,8 @@
 """The figure verifier against human labels, beside the naive digit check, on every data set.
 
 Run: ``uv run python benchmarks/bench_verify.py [--errors SET|all] [--ablate] [--speed]``
-(data in ../shared/data; see ``verify_sets`` for which rows count).
+(data in ``VERISUM_DATA_DIR``, default ../shared/data; ``agent.evals.verifier`` says which rows
+count and what the verifier flags).
 
 For each set (RAGTruth half, BUMP task 1, each SummEdits domain): recall on the rows to flag
 (flagged at all; flagged AT the marked span or changed figure; on edits that leave a changed
@@ -20,33 +21,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import verify_sets as vs
 
 from agent import verify
-
-Flag = tuple[int, int, str]
-
-
-def verisum_flags(source: str, summary: str) -> list[Flag]:
-    """Spans (in ``summary``) of the figures the verifier does not support, with the reason.
-    Figure verdicts only: names and negations are measured by ``bench_claims.py``."""
-    claims = verify.claims_from_text(summary)
-    rep = verify.verify_claims(source, claims)
-    out: list[Flag] = []
-    pos = 0
-    for c, chk in zip(claims, rep.checks, strict=True):
-        off = max(summary.find(c.text, pos), 0)
-        pos = off + len(c.text)
-        out += [
-            (off + v.figure.start, off + v.figure.end, f"{v.figure.text!r} {v.verdict}: {v.reason}")
-            for v in chk.figures
-            if v.verdict != "supported"
-        ]
-    return out
+from agent.evals import verifier as vs
+from agent.evals.verifier import Flag
+from agent.evals.verifier import verifier_flags as verisum_flags
 
 
 def naive(source: str, summary: str) -> list[Flag]:
@@ -226,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.only:
         sets = {n: r for n, r in sets.items() if n in a.only.split(",")}
     if not sets:
-        print(f"no data under {vs.DATA}", file=sys.stderr)
+        print(f"no data under {vs.data_dir()}", file=sys.stderr)
         return 2
     lines: list[str] = []
     if a.speed:

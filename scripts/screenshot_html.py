@@ -23,9 +23,15 @@ if str(ROOT) not in sys.path:
 
 from agent.chunking import split_sentences  # noqa: E402
 from agent.documents import load_path  # noqa: E402
-from agent.llm import Usage  # noqa: E402
-from agent.models import Document  # noqa: E402
-from agent.summarize import Bullet, DocRef, SentenceCitation, Summary, SummaryStats  # noqa: E402
+from agent.models import (  # noqa: E402
+    Bullet,
+    DocRef,
+    Document,
+    SentenceCitation,
+    Summary,
+    SummaryStats,
+    Usage,
+)
 from agent.verify import Claim, verify_claims  # noqa: E402
 
 
@@ -144,7 +150,7 @@ def screenshot(html_path: Path, png: Path, width: int = 1400, height: int = 1000
 
 
 def main() -> None:
-    from agent.html import render_html
+    from agent.render.html import render_html
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("png", nargs="?", default="/tmp/summary_html.png")

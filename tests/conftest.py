@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from agent.evals import body_matcher, scrub_response
+from agent.evals import body_matcher, data_dir
+from agent.evals import vcr_config as _vcr_config
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 SEEDS = ROOT / "seeds"
 
 
@@ -53,21 +53,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _model_cache:
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        "filter_headers": [
-            "authorization",
-            "api-key",
-            "openai-api-key",
-            "cookie",
-            "x-stainless-os",
-            "x-stainless-arch",
-            "user-agent",
-        ],
-        "decode_compressed_response": True,
-        "before_record_response": scrub_response,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
-        # no "record_mode" here: it would override --record-mode (replay-only is the default)
-    }
+    # the evals' cassette configuration; no "record_mode" here: it would override
+    # --record-mode (replay-only is the default)
+    return _vcr_config()
 
 
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
@@ -81,17 +69,17 @@ def seed_path() -> Path:
 
 @pytest.fixture(scope="session")
 def bump_rows() -> list[dict[str, Any]]:
-    path = SHARED / "data" / "bump" / "task1_dataset.json"
+    path = data_dir() / "bump" / "task1_dataset.json"
     if not path.is_file():
-        pytest.skip("BUMP data not present (../shared/data/bump)")
+        pytest.skip(f"BUMP data not present ({path})")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
 def summedits_rows() -> list[dict[str, Any]]:
-    path = SHARED / "data" / "summedits" / "summedits_news.json"
+    path = data_dir() / "summedits" / "summedits_news.json"
     if not path.is_file():
-        pytest.skip("SummEdits data not present (../shared/data/summedits)")
+        pytest.skip(f"SummEdits data not present ({path})")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -19,7 +19,7 @@ from agent import answer as ans_mod
 from agent.answer import Answer, answer, counted_noun, is_quantity_question, mmr, session
 from agent.errors import InputError
 from agent.llm import ChatAdapter
-from agent.summarize import Policy
+from agent.models import Policy
 from tests.fakes import FakeHashEmbedder, fake_chat_model
 
 ACME = (
@@ -376,7 +376,7 @@ def test_session_ends_at_eof_and_survives_errors() -> None:
 def test_renderers_show_marks_conflicts_and_evidence(store_with: Callable[..., Any]) -> None:
     from rich.console import Console
 
-    from agent.render_answer import render_markdown, render_terminal
+    from agent.render.answer import render_markdown, render_terminal
 
     store = store_with(ACME, ACME_OTHER)
 

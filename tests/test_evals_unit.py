@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +148,9 @@ def test_aggregate_is_micro_averaged() -> None:
 
 def test_reply_citations_count_unknown_ids_and_bad_quotes() -> None:
     from agent.chunking import split_sentences
+    from agent.context import Source
     from agent.documents import load_bytes
-    from agent.llm import LLMCall
-    from agent.summarize import Source
+    from agent.models import LLMCall
 
     doc = load_bytes(DOC.encode(), "demo", ".txt")
     src = Source(doc, split_sentences(doc.text))
@@ -277,15 +276,14 @@ def test_cli_eval_unknown_suite(cli: Any) -> None:
 
 # ---------------------------------------------------------------- the human-label suite
 def test_row_selection_agrees_with_the_benchmark(bump_rows: list[dict[str, Any]]) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import verify_sets
+    from agent.evals import verifier
 
     mine = {
         f"bump#{r['id']}": tuple(evals.changed_spans(r["reference_summary"], r["edited_summary"]))
         for r in bump_rows
         if evals.diff_has_digit(r["reference_summary"], r["edited_summary"])
     }
-    theirs = {row.id: row.targets for row in verify_sets.bump() if row.label == 0}
+    theirs = {row.id: row.targets for row in verifier.bump() if row.label == 0}
     assert mine == theirs and len(mine) == 97
 
 
@@ -325,9 +323,9 @@ def test_aggregate_scores_abstention_and_conflicts() -> None:
 
 def test_reply_citations_read_the_answer_reply() -> None:
     from agent.chunking import split_sentences
+    from agent.context import Source
     from agent.documents import load_bytes
-    from agent.llm import LLMCall
-    from agent.summarize import Source
+    from agent.models import LLMCall
 
     doc = load_bytes(DOC.encode(), "demo", ".txt")
     src = Source(doc, split_sentences(doc.text))

@@ -14,9 +14,8 @@ from types import ModuleType
 
 import pytest
 
-from agent.html import render_html
-from agent.models import Document
-from agent.summarize import Bullet, DocRef, SentenceCitation, Summary
+from agent.models import Bullet, DocRef, Document, SentenceCitation, Summary
+from agent.render.html import render_html
 from agent.verify import Claim, verify_claims
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,8 @@ import pytest
 
 from agent.ingest import EMBED_GROUP, ingest
 from agent.settings import get_settings
-from agent.store import WAIT_LINE, open_store
+from agent.store import open_store
+from agent.storelock import WAIT_LINE
 from tests.fakes import FakeHashEmbedder
 from tests.invariants import expected_for, violations
 

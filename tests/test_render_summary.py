@@ -11,9 +11,8 @@ from types import ModuleType
 import pytest
 from rich.console import Console
 
-from agent.llm import Usage
-from agent.models import Document
-from agent.render_summary import (
+from agent.models import Bullet, DocRef, Document, SentenceCitation, Summary, Usage
+from agent.render.summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
     REJECTED_LABEL,
@@ -22,7 +21,6 @@ from agent.render_summary import (
     render_markdown,
     render_terminal,
 )
-from agent.summarize import Bullet, DocRef, SentenceCitation, Summary
 from agent.verify import Claim, verify_claims
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "screenshot_html.py"

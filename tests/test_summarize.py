@@ -13,12 +13,16 @@ from typing import Any
 
 import pytest
 
+from agent import citations as cit
+from agent import statements as st
 from agent import summarize as sm
 from agent.chunking import split_sentences
+from agent.citations import quote_in
+from agent.context import Context, Source
 from agent.errors import EmptyInputError, EndpointError, InputError
 from agent.llm import ChatAdapter, Endpoint
-from agent.models import Document
-from agent.summarize import Source, Summary, quote_in, summarize
+from agent.models import Document, Policy, Summary
+from agent.summarize import summarize
 from tests.fakes import Step, fake_chat_model
 
 TEXT = (
@@ -126,9 +130,9 @@ def test_focus_and_length_reach_the_prompt() -> None:
 
 
 def test_schema_caps_bullets() -> None:
-    schema = sm._capped(sm.DraftList, sm.DraftBullet, 3).model_json_schema()
+    schema = st._capped(sm.DraftList, cit.DraftBullet, 3).model_json_schema()
     assert schema["properties"]["bullets"]["maxItems"] == 3
-    assert schema["$defs"]["DraftBullet"]["properties"]["sentence_ids"]["maxItems"] == sm.MAX_CITED
+    assert schema["$defs"]["DraftBullet"]["properties"]["sentence_ids"]["maxItems"] == cit.MAX_CITED
 
 
 # ---------------------------------------------------------------- invalid citations
@@ -283,7 +287,7 @@ def test_injected_figure_absent_from_source_never_leaves_unmarked() -> None:
         return repair_reply((1, "50,000 troops were sent.", [2]), (2, "1,350 staff.", [2]))
 
     src = source(TEXT + INJECTION)
-    policies: list[sm.Policy] = ["fallback", "flag", "drop"]
+    policies: list[Policy] = ["fallback", "flag", "drop"]
     for policy in policies:
         model = fake_chat_model(obey, obey_again)
         s = summarize([src], adapter(model), policy=policy)
@@ -386,7 +390,7 @@ def test_hierarchical_sections_then_merge_keep_exact_offsets() -> None:
 
 
 def test_sections_respect_the_budget() -> None:
-    ctx = sm.Context([source(long_text(), "doc-long")])
+    ctx = Context([source(long_text(), "doc-long")])
     parts = sm.sections(ctx.units, 300)
     assert [u.sid for p in parts for u in p] == list(range(1, 25))
     assert all(sum(len(u.line) + 1 for u in p) <= 300 for p in parts)
@@ -548,7 +552,7 @@ def test_ungrounded_bullet_flagged_with_its_problem() -> None:
     b = s.bullets[0]
     assert b.flagged and not b.verified and b.grounding is not None and b.grounding < 0.5
     assert b.problems == [f"only {b.grounding:.0%} of its words appear in the cited sentences"]
-    from agent.render_summary import render_markdown
+    from agent.render.summary import render_markdown
 
     assert "⚠ only" in render_markdown(s)
 
@@ -619,11 +623,11 @@ def test_reanchoring_never_lends_a_wrong_figure_another_sentence() -> None:
 
 def test_reanchor_is_deterministic_and_prefers_the_nearest() -> None:
     src = source(SEED_LIKE)
-    shown = dict(enumerate(sm.Context([src]).units, 1))
+    shown = dict(enumerate(Context([src]).units, 1))
     text = "About 11,000 North Korean soldiers are in the Kursk region."
     for _ in range(3):
-        assert sm.reanchor(text, None, [1], shown) == ([3], ["re-anchored S1 -> S3"])
-    assert sm.reanchor(text, None, [3], shown) == ([3], [])  # already right: unchanged
+        assert cit.reanchor(text, None, [1], shown) == ([3], ["re-anchored S1 -> S3"])
+    assert cit.reanchor(text, None, [3], shown) == ([3], [])  # already right: unchanged
 
 
 def test_redundant_bullets_give_way_to_central_sentences_not_yet_said(seed_path: Path) -> None:

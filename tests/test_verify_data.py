@@ -1,4 +1,5 @@
-"""The verifier against human labels on every data set in ../shared/data; skipped without it.
+"""The verifier against human labels on every data set in the data folder (``VERISUM_DATA_DIR``,
+default ../shared/data); skipped without it.
 
 Floors, not goals: each pins what the verifier reaches today, a little under the measured
 numbers, so a broken rule shows up (``benchmarks/bench_verify.py --errors all`` prints the full
@@ -16,7 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import bench_verify as bench
-import verify_sets as vs
+
+from agent.evals import verifier as vs
 
 # set: (min recall on edits that leave a changed figure, max false alarms, faithful rows)
 FLOORS = {
@@ -35,7 +37,7 @@ FLOORS = {
 def sets() -> dict[str, list[Any]]:
     got = vs.all_sets()
     if not got:
-        pytest.skip(f"no labelled data under {vs.DATA}")
+        pytest.skip(f"no labelled data under {vs.data_dir()}")
     return got
 
 

@@ -1,4 +1,4 @@
-"""The pydantic models that pass between stages (documents and chunking).
+"""Documents, sentences, chunks and citations: what ingestion stores and every stage cites.
 
 Offsets are always character offsets (Python ``str`` indices) into ``Document.text``,
 the canonical text, so ``doc.text[start:end]`` is the exact span.

@@ -1,18 +1,20 @@
 """Terminal and Markdown rendering of a ``Summary``. Display only: every decision is in the models.
 
 Footnotes are numbered by first appearance of each distinct cited span ``(doc_id, start, end)``,
-so two bullets citing the same sentence share one footnote. ``agent.html`` uses the same helpers.
+so two bullets citing the same sentence share one footnote. ``agent.render.html`` uses the same
+helpers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .render import MARK, STYLE
-from .summarize import Bullet, Summary
-from .verify import FigureVerdict
+from ..models import Answer, Bullet, Summary
+from ..verify import FigureVerdict
+from .report import MARK, STYLE
 
 LABEL = {
     "supported": "supported",
@@ -100,8 +102,9 @@ def one_line(text: str, limit: int = 0) -> str:
     return s if not limit or len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def doc_label(summary: Summary, doc_id: str) -> str:
-    for d in summary.documents:
+def doc_label(output: Summary | Answer, doc_id: str) -> str:
+    """A document's title (else its source, else its short id) in a summary or an answer."""
+    for d in output.documents:
         if d.id == doc_id:
             return d.title or d.source or doc_id[:12]
     return doc_id[:12]
@@ -109,32 +112,56 @@ def doc_label(summary: Summary, doc_id: str) -> str:
 
 def footer_parts(summary: Summary) -> list[str]:
     """The facts of the footer line, in order (shared by every format)."""
-    bs = summary.bullets
-    n_ver = sum(1 for b in bs if b.verified and b.origin != "extractive")
-    n_ext = sum(1 for b in bs if b.origin == "extractive")
-    n_flag = sum(1 for b in bs if b.flagged)
-    n_rep = sum(1 for b in bs if b.origin == "repaired")
     vc = verdict_counts(summary)
     figs = sum(vc.values())
-    parts = [f"{len(bs)} bullets: {n_ver} verified"]
-    if n_rep:
-        parts[0] += f" ({n_rep} after repair)"
-    parts[0] += f", {n_ext} quoted from source, {n_flag} flagged"
+    parts = [tally(summary.bullets, "bullets")]
     if summary.stats.dropped:
         parts[0] += f", {summary.stats.dropped} dropped"
     parts.append(
         f"{figs} figures: "
         + ", ".join(f"{vc[k]} {LABEL[k]}" for k in STYLE if vc[k] or k in ("supported",))
     )
-    parts.append(f"policy {summary.policy}")
-    if summary.endpoint:
-        parts.append(f"endpoint {summary.endpoint}")
-    u = summary.usage
+    return parts + run_parts(summary)
+
+
+def tally(statements: Sequence[Bullet], noun: str) -> str:
+    """ "5 bullets: 3 verified (1 after repair), 2 quoted from source, 0 flagged"."""
+    n_ver = sum(1 for b in statements if b.verified and b.origin != "extractive")
+    n_ext = sum(1 for b in statements if b.origin == "extractive")
+    n_flag = sum(1 for b in statements if b.flagged)
+    n_rep = sum(1 for b in statements if b.origin == "repaired")
+    out = f"{len(statements)} {noun}: {n_ver} verified"
+    if n_rep:
+        out += f" ({n_rep} after repair)"
+    return out + f", {n_ext} quoted from source, {n_flag} flagged"
+
+
+def run_parts(output: Summary | Answer) -> list[str]:
+    """The end of every footer: the policy, the endpoint, the calls and tokens."""
+    parts = [f"policy {output.policy}"]
+    if output.endpoint:
+        parts.append(f"endpoint {output.endpoint}")
+    u = output.usage
     parts.append(f"{u.calls} call{'s' * (u.calls != 1)}, {u.total_tokens:,} tokens")
     return parts
 
 
 # ----------------------------------------------------------------- terminal
+def styled(b: Bullet) -> Any:
+    """A statement as rich ``Text``: the flag mark if flagged, each figure in its verdict's
+    colour."""
+    from rich.text import Text
+
+    out = Text()
+    if b.flagged:
+        out.append(FLAG_MARK + " ", style="bold red reverse")
+    body = Text(b.text)
+    for s, e, v in figure_spans(b):
+        body.stylize(STYLE[v.verdict], s, e)
+    out.append_text(body)
+    return out
+
+
 def render_terminal(summary: Summary, console: Any = None) -> None:
     """Print bullets with footnote markers and coloured figures, the sources, one footer line."""
     from rich.console import Console
@@ -150,12 +177,7 @@ def render_terminal(summary: Summary, console: Any = None) -> None:
     for i, b in enumerate(summary.bullets):
         line = Text()
         line.append(f"{i + 1:>{width}}. ", style="dim")
-        if b.flagged:
-            line.append(FLAG_MARK + " ", style="bold red reverse")
-        body = Text(b.text)
-        for s, e, v in figure_spans(b):
-            body.stylize(STYLE[v.verdict], s, e)
-        line.append_text(body)
+        line.append_text(styled(b))
         if b.origin == "extractive":
             line.append(" " + EXTRACTIVE_MARK, style="italic cyan")
         elif b.origin == "repaired":

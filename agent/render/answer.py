@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answer import Answer, RetrievedChunk
-from .models import Citation
-from .render_summary import (
+from ..models import Answer, Bullet, Citation, RetrievedChunk
+from .summary import (
     EXTRACTIVE_MARK,
     FLAG_MARK,
     LABEL,
@@ -19,12 +18,15 @@ from .render_summary import (
     REJECTED_LABEL,
     STYLE,
     Footnote,
+    doc_label,
     failing,
     figure_spans,
     md_escape,
     one_line,
+    run_parts,
+    styled,
+    tally,
 )
-from .summarize import Bullet
 
 STATUS_LINE = {
     "answered": "Answer",
@@ -64,35 +66,15 @@ class Notes:
         return list(self.by_key.values())
 
 
-def doc_title(ans: Answer, doc_id: str) -> str:
-    for d in ans.documents:
-        if d.id == doc_id:
-            return d.title or d.source or doc_id[:12]
-    return doc_id[:12]
-
-
 def footer_parts(ans: Answer) -> list[str]:
     """The facts of the footer line (shared by the formats)."""
     st = ans.statements()
-    n_ver = sum(1 for b in st if b.verified and b.origin != "extractive")
-    n_ext = sum(1 for b in st if b.origin == "extractive")
-    n_flag = sum(1 for b in st if b.flagged)
-    n_rep = sum(1 for b in st if b.origin == "repaired")
     figs = sum(len(b.check.figures) for b in st if b.check)
     ok = sum(1 for b in st if b.check for v in b.check.figures if v.verdict == "supported")
-    parts = [f"{len(st)} statements: {n_ver} verified"]
-    if n_rep:
-        parts[0] += f" ({n_rep} after repair)"
-    parts[0] += f", {n_ext} quoted from source, {n_flag} flagged"
-    parts.append(f"{figs} figures: {ok} supported")
+    parts = [tally(st, "statements"), f"{figs} figures: {ok} supported"]
     if ans.abstain_reasons:
         parts.append("abstained: " + ", ".join(r.replace("_", " ") for r in ans.abstain_reasons))
-    parts.append(f"policy {ans.policy}")
-    if ans.endpoint:
-        parts.append(f"endpoint {ans.endpoint}")
-    u = ans.usage
-    parts.append(f"{u.calls} call{'s' * (u.calls != 1)}, {u.total_tokens:,} tokens")
-    return parts
+    return parts + run_parts(ans)
 
 
 def _suffix(b: Bullet) -> str:
@@ -125,12 +107,7 @@ def _statement(con: Any, b: Bullet, marks: list[int], lead: str, pad: str) -> No
     from rich.text import Text
 
     line = Text(lead)
-    if b.flagged:
-        line.append(FLAG_MARK + " ", style="bold red reverse")
-    body = Text(b.text)
-    for s, e, v in figure_spans(b):
-        body.stylize(STYLE[v.verdict], s, e)
-    line.append_text(body)
+    line.append_text(styled(b))
     if _suffix(b):
         line.append(_suffix(b), style="italic cyan")
     line.append(" " + "".join(f"[{n}]" for n in marks), style="bold blue")
@@ -176,7 +153,7 @@ def render_terminal(ans: Answer, console: Any = None) -> None:
         for v in c.values:
             row = Text("  • ")
             row.append(v.text, style="bold")
-            row.append(f" — {doc_title(ans, v.citation.doc_id)} ")
+            row.append(f" — {doc_label(ans, v.citation.doc_id)} ")
             row.append(f"[{notes.number(v.citation)}]", style="bold blue")
             con.print(row)
     if ans.closest_evidence:
@@ -213,7 +190,7 @@ def render_sources(ans: Answer, console: Any, notes: Notes | None = None) -> Non
     for fn in notes.all:
         row = Text()
         row.append(f" [{fn.n}] ", style="bold blue")
-        row.append(doc_title(ans, fn.doc_id) + " ", style="bold")
+        row.append(doc_label(ans, fn.doc_id) + " ", style="bold")
         row.append(f"{fn.doc_id[:12]} {fn.start}–{fn.end} ", style="dim")
         row.append(f"“{one_line(fn.text, 400)}”", style="italic")
         console.print(row)
@@ -260,7 +237,7 @@ def render_markdown(ans: Answer, show_context: bool = False) -> str:
     for c in ans.conflicts:
         lines += [f"## {conflict_head(c)} ({md_escape(c.kind)} of {md_escape(c.noun)})", ""]
         for v in c.values:
-            title = md_escape(doc_title(ans, v.citation.doc_id))
+            title = md_escape(doc_label(ans, v.citation.doc_id))
             lines.append(f"- **{md_escape(v.text)}** — {title}[^{notes.number(v.citation)}]")
         lines.append("")
     if ans.closest_evidence:
@@ -269,7 +246,7 @@ def render_markdown(ans: Answer, show_context: bool = False) -> str:
             lines.append(f"- “{md_escape(one_line(ev.text))}”[^{notes.number(ev)}]")
         lines.append("")
     for fn in notes.all:
-        title = md_escape(doc_title(ans, fn.doc_id))
+        title = md_escape(doc_label(ans, fn.doc_id))
         quote = md_escape(one_line(fn.text))
         lines.append(f"[^{fn.n}]: {title}, chars {fn.start}–{fn.end}: “{quote}”")
     if show_context:

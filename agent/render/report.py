@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .verify import VerificationReport
+from ..verify import VerificationReport
 
 STYLE = {
     "supported": "bold green",

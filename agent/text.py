@@ -1,0 +1,273 @@
+"""Text utilities shared by every stage: word tokens, English stems (Snowball, with
+irregular forms), stopwords and ``content_words``.
+
+The figure parser, the verifier, the ask stage and the evals use these one definitions, so
+"the same word" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "would",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "also",
+        "as",
+        "per",
+        "said",
+        "says",
+        "say",
+        "according",
+        "told",
+        "tell",
+        "while",
+        "than",
+        "said",
+        "new",
+        "one",
+        "ones",
+        "up",
+        "out",
+        "get",
+        "got",
+        "last",
+        "first",
+        "next",
+        "since",
+        "until",
+        "ago",
+        "yet",
+        "still",
+        "even",
+        "well",
+        "much",
+        "many",
+        "made",
+        "make",
+        "including",
+        "include",
+        "includes",
+        "around",
+        "nearly",
+        "almost",
+        "least",
+        "less",
+        "fewer",
+        "approximately",
+        "roughly",
+        "just",
+        "like",
+        "via",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "time",
+        "times",
+    ]
+)
+
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+_IRREGULAR = {
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "people": "person",
+    "feet": "foot",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "lives": "life",
+    # irregular past forms, so "paid" meets "pay" and "won" meets "win"
+    "paid": "pay",
+    "made": "make",
+    "won": "win",
+    "lost": "lose",
+    "sold": "sell",
+    "bought": "buy",
+    "spent": "spend",
+    "held": "hold",
+    "fell": "fall",
+    "rose": "rise",
+    "risen": "rise",
+    "grew": "grow",
+    "grown": "grow",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "met": "meet",
+    "told": "tell",
+    "built": "build",
+    "kept": "keep",
+    "struck": "strike",
+    "stole": "steal",
+    "stolen": "steal",
+    "drove": "drive",
+    "driven": "drive",
+    "wrote": "write",
+    "written": "write",
+    "broke": "break",
+    "broken": "break",
+    "brought": "bring",
+    "caught": "catch",
+    "fought": "fight",
+    "sent": "send",
+    "began": "begin",
+    "begun": "begin",
+    "flew": "fly",
+    "flown": "fly",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """English stem (Snowball) of a lower-cased word without its possessive."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    w = _IRREGULAR.get(w, w)
+    return str(_stemmer().stemWord(w))  # type: ignore[attr-defined]
+
+
+def content_words(text: str) -> list[tuple[str, int, int]]:
+    """Stemmed content words of ``text`` with their spans (stopwords dropped)."""
+    out = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        lw = w.lower()
+        if lw in STOPWORDS or len(lw) < 2:
+            continue
+        out.append((stem(w), m.start(), m.end()))
+    return out
