@@ -51,7 +51,7 @@ def render_report(report: VerificationReport, console: Any = None) -> None:
     con.print(
         Text(
             f"\n{c['claims']} claims, {c['figures']} figures, {c['names']} names, "
-            f"{c['negations']} negations: {c['supported']} supported, "
+            f"{c['negations']} negations, {c['roles']} roles: {c['supported']} supported, "
             f"{c['contradicted']} contradicted, {c['not_found']} not found, "
             f"{c['cited_elsewhere']} cited elsewhere — "
         ).append_text(status)

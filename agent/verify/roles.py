@@ -30,8 +30,21 @@ class Roles:
     start: int  # the verb's offset
 
 
+_NAME_PARTS = frozenset(["compound", "flat", "conj", "appos", "amod"])
+
+
+def _name(h: Any) -> list[Any]:
+    """A side's head with the words that name it ("North Korea", "Albert and Bernard"), not
+    its modifiers ("a conversation between Albert and Bernard" is a conversation)."""
+    out = [h]
+    for c in h.children:
+        if c.dep_ in _NAME_PARTS:
+            out += _name(c)
+    return out
+
+
 def _side(toks: list[Any]) -> tuple[frozenset[str], bool, tuple[int, int]]:
-    words = [t for h in toks for t in h.subtree]
+    words = [t for h in toks for t in _name(h)]
     stems = frozenset(
         stem(t.lemma_.lower()) for t in words if t.pos_ in ("PROPN", "NOUN") and not t.is_stop
     )
