@@ -97,7 +97,7 @@ def ents(text: str) -> tuple[Any, ...]:
     """The named entities of ``text`` (a claim): NER over its cached parse."""
     got = _ENTS.get(text)
     if got is None:
-        doc = nlp().get_pipe("ner")(parse(text).copy())
+        doc = nlp().get_pipe("ner")(parse(text))
         got = _ENTS.put(text, tuple(doc.ents))
     return got
 
@@ -109,10 +109,12 @@ def warm(texts: list[str]) -> None:
     if new:
         for t, doc in zip(new, nlp().pipe(new, disable=["ner"]), strict=True):
             _PARSES.put(t, doc)
+    if not on("names"):
+        return
     todo = list(dict.fromkeys(t for t in texts if t not in _ENTS))
-    if todo:
+    if todo:  # NER sets the parse's entities in place: nothing else reads them
         ner = nlp().get_pipe("ner")
-        for t, doc in zip(todo, ner.pipe(parse(t).copy() for t in todo), strict=True):
+        for t, doc in zip(todo, ner.pipe(parse(t) for t in todo), strict=True):
             _ENTS.put(t, tuple(doc.ents))
 
 
