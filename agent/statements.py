@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .citations import DraftBullet, citation_checker, citation_problems, clean_draft
+from .citations import (
+    DraftBullet,
+    citation_checker,
+    citation_problems,
+    clean_draft,
+    strip_tags,
+)
 from .context import Context, Unit
 from .errors import InvalidOutputError
 from .models import Policy, SentenceCitation, Statement, SummaryStats, Usage
@@ -100,6 +106,9 @@ class Run:
         self.stats = SummaryStats()
         self.usage = Usage()
         self.warnings: set[str] = set()
+        # statement text (tags stripped) -> the text as the model wrote it, for the repair
+        # prompt: it shows the model its own bullet (and keeps recorded requests as they were)
+        self.as_written: dict[str, str] = {}
 
     @property
     def adapter(self) -> ChatAdapter:
@@ -146,15 +155,20 @@ class Run:
 
     def clean(self, b: DraftBullet, shown: dict[int, Unit]) -> Draft | None:
         """A reply's statement salvaged (``clean_draft``, re-anchored), counted in the stats;
-        ``None`` (dropped) when no valid citation is left."""
+        ``None`` (dropped) when no valid citation is left. The text loses any "[S1]" tags the
+        model copied from the context (``strip_tags``) before it is checked or shown."""
+        written = b.text
+        b = b.model_copy(update={"text": strip_tags(written)})
+        if b.text != written.strip():
+            self.as_written[b.text] = written
         notes: list[str] = []
         ids, quote, dropped = clean_draft(b, shown, self.ctx.multi, notes)
         self.stats.invalid_citations += dropped
         self.stats.reanchored += len(notes)
-        if not ids:
+        if not ids or not b.text:
             self.stats.dropped += 1
             return None
-        return Draft(text=b.text.strip(), sids=ids, quote=quote, reanchored=notes)
+        return Draft(text=b.text, sids=ids, quote=quote, reanchored=notes)
 
     def verify(self, statements: Sequence[Statement]) -> list[Statement]:
         """The statements checked against their cited spans (in their documents), in order:
@@ -209,7 +223,8 @@ class Run:
             cited = self._sids(b)
             evidence_sids |= cited
             refs = ", ".join(f"S{i}" for i in sorted(cited))
-            bullets.append(f"[B{n}] {' '.join(b.text.split())} (cites {refs})")
+            text = self.as_written.get(b.text, b.text)
+            bullets.append(f"[B{n}] {' '.join(text.split())} (cites {refs})")
             assert b.check is not None
             if b.grounding is not None and b.grounding < MIN_GROUNDING:
                 failures.append(
@@ -258,16 +273,17 @@ class Run:
             if r.id not in ids:
                 continue
             orig = failing[r.id - 1]
+            r = r.model_copy(update={"text": strip_tags(r.text)})
             notes: list[str] = []
             sids, quote, dropped = clean_draft(r, shown, self.ctx.multi, notes)
             self.stats.invalid_citations += dropped
             self.stats.reanchored += len(notes)
-            if not sids or any(f.id == orig.id for f in fixed):
+            if not sids or not r.text or any(f.id == orig.id for f in fixed):
                 continue
             fixed.append(
                 Statement(
                     id=orig.id,
-                    text=r.text.strip(),
+                    text=r.text,
                     citations=self.ctx.citations(sids),
                     origin="repaired",
                     model_text=orig.text,

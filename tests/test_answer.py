@@ -411,3 +411,29 @@ def test_a_bare_figure_answer_is_on_the_question_through_its_citation(
     )
     assert a.status == "answered" and not a.abstain_reasons and a.text == "450"
     assert_exact(a, store)
+
+
+def test_tags_the_model_copies_leave_the_answer(store_with: Callable[..., Any]) -> None:
+    """A FAKE reply writing the context's "[S1]" tags into its answer and key point: the
+    answer shows none, and cites the sentence the reply's ids name."""
+    store = store_with(ACME)
+
+    def tagged(p: str) -> str:
+        s = sid(p, "Acme Corp employs 450")
+        return reply(
+            f"[S{s}] Acme Corp employs 450 people [S{s}].",
+            [s],
+            [(f"The plant is in Ohio (S{s}).", [s])],
+        )
+
+    a = answer(
+        store, "How many people does Acme Corp employ?", adapter(fake_chat_model(by_prompt(tagged)))
+    )
+    assert a.status == "answered" and a.verified
+    assert a.text == "Acme Corp employs 450 people." and a.answer is not None
+    assert [b.text for b in a.key_points] == ["The plant is in Ohio."]
+    assert [c.text for c in a.answer.citations] == [
+        "Acme Corp employs 450 people at its plant in Ohio."
+    ]
+    assert "[S" not in json.dumps(a.model_dump(mode="json")["text"])
+    assert_exact(a, store)

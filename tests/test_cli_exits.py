@@ -7,6 +7,11 @@ returns broken replies (no model runs); the embedding model is the real local on
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +172,42 @@ def test_query_matching_nothing_says_so_instead_of_summarizing_everything(
         sources_from_store(store, query="zebra migration")
     found = sources_from_store(store, query="Globex plant in Texas")
     assert found[0].doc.text == GLOBEX.strip()  # the best match first
+
+
+def _reading_stdin(pid: int) -> bool:
+    """Is ``pid`` blocked in read(2) on fd 0? (Linux ``/proc/PID/syscall``; x86_64 read is 0,
+    aarch64's is 63.)"""
+    try:
+        fields = Path(f"/proc/{pid}/syscall").read_text().split()
+    except OSError:
+        return False
+    return len(fields) > 1 and fields[0] in ("0", "63") and int(fields[1], 16) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/syscall").exists(), reason="needs Linux /proc")
+def test_ctrl_c_while_waiting_gives_one_line_and_exit_130(tmp_path: Path) -> None:
+    """SIGINT (what Ctrl-C sends) to a real ``verisum`` waiting on stdin: one stderr line, 130."""
+    exe = Path(sys.executable).with_name("verisum")
+    assert exe.exists(), exe
+    env = {**os.environ, "VERISUM_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(
+        [str(exe), "verify", "--summary", "-", "--source", str(SEED)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _reading_stdin(proc.pid):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "verisum never waited on stdin"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (out, err)
+    assert err.decode().splitlines() == ["interrupted"] and not out

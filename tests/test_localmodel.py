@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -97,11 +98,89 @@ def test_server_starts_answers_and_stops(tmp_path: Path) -> None:
     with LocalServer(log_file=tmp_path / "server.log") as server:
         pid = server.pid
         assert pid is not None and server.running
-        with urllib.request.urlopen(server.base_url + "/models", timeout=5) as resp:
+        assert server.api_key is not None
+        key = server.api_key.get_secret_value()
+        models_url = server.base_url + "/models"
+        # Without the key (or with a wrong one) the server refuses; a web origin gets no CORS.
+        for auth in (None, "Bearer wrong"):
+            req = urllib.request.Request(models_url, headers={"Origin": "https://evil.example"})
+            if auth:
+                req.add_header("Authorization", auth)
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(req, timeout=5)
+            assert refused.value.code == 401
+            assert not refused.value.headers.get("Access-Control-Allow-Origin")
+        req = urllib.request.Request(
+            models_url, headers={"Authorization": f"Bearer {key}", "Origin": "https://evil.example"}
+        )
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert not resp.headers.get("Access-Control-Allow-Origin")
             models = json.load(resp)
         assert [m["id"] for m in models["data"]] == [SMOLLM2.name]
+        assert key not in repr(server.__dict__) and key not in str(server.api_key)
     assert not server.running and gone(pid, 5)
-    assert "listening on http://127.0.0.1" in (tmp_path / "server.log").read_text()
+    log = (tmp_path / "server.log").read_text()
+    assert "listening on http://127.0.0.1" in log and key not in log
+
+
+@pytest.mark.skipif(importlib.util.find_spec("xllamacpp") is None, reason="needs xllamacpp")
+def test_server_params_carry_a_fresh_key_and_no_cors(tmp_path: Path) -> None:
+    a = localmodel.server_params(8080, tmp_path / "m.gguf", "m", 1, 512, localmodel.new_api_key())
+    b = localmodel.server_params(8080, tmp_path / "m.gguf", "m", 1, 512, localmodel.new_api_key())
+    assert len(a.api_keys) == 1 and len(a.api_keys[0]) >= 32
+    assert a.api_keys != b.api_keys  # a new key per start
+    assert a.cors_origins == "" and a.cors_origins_explicit and not a.cors_credentials
+    assert a.hostnames == ["127.0.0.1"]
+    with pytest.raises(ModelError):
+        localmodel.server_params(8080, tmp_path / "m.gguf", "m", 1, 512, "")
+
+
+def test_each_start_makes_a_new_key_and_hands_it_over_on_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key reaches the child on stdin, never on its argv; a second start has another key."""
+    seen: list[tuple[list[str], bytes]] = []
+
+    class FakeChild:  # a fake Popen: records what the parent hands the child
+        def __init__(self, args: list[str], **_: Any) -> None:
+            self.args = args
+            self.pid = 1
+            self.returncode: int | None = None
+            self.stdin = self
+            self.closed = False
+            self._buf = b""
+
+        def write(self, data: bytes) -> int:
+            self._buf += data
+            return len(data)
+
+        def flush(self) -> None:
+            seen.append((self.args, self._buf))
+
+        def close(self) -> None:
+            self.closed = True
+            self.returncode = 0
+
+        def poll(self) -> int | None:
+            return self.returncode
+
+        def wait(self, timeout: float | None = None) -> int:
+            return 0
+
+    monkeypatch.setattr(localmodel, "require_local_model", lambda *_: tmp_path / "m.gguf")
+    monkeypatch.setattr(localmodel.subprocess, "Popen", FakeChild)
+    health = iter([False, True, False, True])
+    monkeypatch.setattr(localmodel, "_healthy", lambda _port: next(health))
+    keys = []
+    for _ in range(2):
+        server = LocalServer(port=free_port(), log_file=tmp_path / "s.log").start()
+        assert server.api_key is not None
+        keys.append(server.api_key.get_secret_value())
+        server.stop()
+    assert keys[0] and keys[1] and keys[0] != keys[1]
+    for (argv, stdin), key in zip(seen, keys, strict=True):
+        assert stdin == key.encode() + b"\n"
+        assert not any(key in a for a in argv)
 
 
 @needs_model

@@ -665,3 +665,61 @@ def test_a_reply_without_one_valid_citation_falls_back_to_central_sentences() ->
     assert not s.verified and s.model_written == 0  # quotes, not a model summary
     s = summarize([source()], adapter(fake_chat_model(bad), max_reasks=0), bullets=2, policy="flag")
     assert s.bullets == [] and not s.stats.lead_fallback  # flag: nothing is made up
+
+
+# ---------------------------------------------------------------- tags copied from the context
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        ("[S1] Seoul gives 3% of its budget.", "Seoul gives 3% of its budget."),
+        ("Inspections rose in the region [S2].", "Inspections rose in the region."),
+        ("Revenue [S1, S3] rose, [S1][S2] staff too.", "Revenue rose, staff too."),
+        ("It rose (S3) to 5 (cites S1-S3).", "It rose to 5."),
+        ("[B1] Revenue was $12 million [s1; S2].", "Revenue was $12 million."),
+        (
+            "Plain text, S1 series and [Sx] (see 2)  kept ",
+            "Plain text, S1 series and [Sx] (see 2)  kept",
+        ),
+        ("[S4]", ""),
+    ],
+)
+def test_strip_tags(written: str, clean: str) -> None:
+    assert cit.strip_tags(written) == clean
+
+
+def test_tags_the_model_copies_are_stripped_and_citations_kept() -> None:
+    """A FAKE reply whose bullets carry the context's "[S1]" tags: the tags are gone from the
+    text that is verified and shown; the cited sentences are the reply's ids, unchanged."""
+    model = fake_chat_model(
+        reply(
+            ("[S1] Acme reported revenue of $12 million in 2023.", [1]),
+            ("Acme employs 450 people [S2][S3].", [2]),
+            ("[S3]", [3]),  # nothing but a tag: no statement
+        )
+    )
+    src = source()
+    s = summarize([src], adapter(model), bullets=3)
+    assert [b.text for b in s.bullets] == [
+        "Acme reported revenue of $12 million in 2023.",
+        "Acme employs 450 people.",
+    ]
+    assert [[c.sentence for c in b.citations] for b in s.bullets] == [[0], [1]]
+    assert all(b.verified and b.origin == "model" for b in s.bullets)
+    assert s.stats.dropped == 1
+    assert_exact(s, [src])
+
+
+def test_tags_stripped_from_a_repair_and_the_repair_prompt_shows_the_bullet_as_written() -> None:
+    model = fake_chat_model(
+        reply(("[S1] Acme reported revenue of $15 million.", [1])),
+        repair_reply((1, "[B1] Acme reported revenue of $12 million [S1].", [1])),
+    )
+    src = source()
+    s = summarize([src], adapter(model))
+    b = s.bullets[0]
+    assert b.origin == "repaired" and b.verified
+    assert b.text == "Acme reported revenue of $12 million."
+    assert b.model_text == "Acme reported revenue of $15 million."
+    assert [c.sentence for c in b.citations] == [0]
+    assert "[B1] [S1] Acme reported revenue of $15 million. (cites S1)" in user_prompt(model, 1)
+    assert_exact(s, [src])

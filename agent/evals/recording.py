@@ -170,4 +170,6 @@ def record_endpoint(port: int = RECORD_PORT) -> Iterator[Endpoint]:
         yield ep
         return
     with LocalServer(port=port) as server:
-        yield ep.model_copy(update={"base_url": server.base_url, "notice": None})
+        yield ep.model_copy(
+            update={"base_url": server.base_url, "api_key": server.api_key, "notice": None}
+        )
