@@ -112,6 +112,28 @@ def _op(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _Watched:
+    """A collection whose writes first mark the store as changing (``touch``), so that a
+    writer killed in the middle still tells other processes to reopen their view."""
+
+    _WRITES = frozenset(["add", "upsert", "update", "delete", "modify"])
+
+    def __init__(self, collection: Any, touch: Callable[[], None]):
+        self._collection = collection
+        self._touch = touch
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if name not in self._WRITES:
+            return attr
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._touch()
+            return attr(*args, **kwargs)
+
+        return write
+
+
 class Store:
     """Chunks and documents in Chroma, embedded or behind a server."""
 
@@ -172,6 +194,22 @@ class Store:
                     self._generation = self._bump_generation()
             self._lock.release()
 
+    def close(self) -> None:
+        """Release the Chroma client (in-process systems are shared and refcounted: one left
+        open keeps serving its view of the files to every later client of the same path)."""
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+            self.client = None
+
+    def _touch(self) -> None:
+        """Before the first write under the lock: a new generation, so that readers in other
+        processes reopen even if this process dies before it finishes (kill -9)."""
+        if self._lock is not None and not self._dirty:
+            with contextlib.suppress(OSError):
+                self._generation = self._bump_generation()
+        self._dirty = True
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the writer lock: one writing verisum process at a time (readers go on)."""
@@ -193,16 +231,21 @@ class Store:
         self.client = _client(self.settings)
         name = self.settings.collection
         try:
-            self.chunks = self.client.get_or_create_collection(
-                name,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+            self.chunks = _Watched(
+                self.client.get_or_create_collection(
+                    name,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                ),
+                self._touch,
             )
-            self.docs = self.client.get_or_create_collection(
-                f"{name}-docs", embedding_function=None
+            self.docs = _Watched(
+                self.client.get_or_create_collection(f"{name}-docs", embedding_function=None),
+                self._touch,
             )
-            self.sources = self.client.get_or_create_collection(
-                f"{name}-sources", embedding_function=None
+            self.sources = _Watched(
+                self.client.get_or_create_collection(f"{name}-sources", embedding_function=None),
+                self._touch,
             )
             if (self.chunks.metadata or {}).get("layout") != LAYOUT:
                 self._migrate()

@@ -169,11 +169,19 @@ def open_fake_store():
 def rerun(folder: Path) -> bool:
     from agent.ingest import ingest
 
-    return ingest([str(folder)], store=open_fake_store()).ok
+    store = open_fake_store()
+    try:
+        return ingest([str(folder)], store=store).ok
+    finally:
+        store.close()  # as a command's process would: the next one opens the files afresh
 
 
 def check(expected: dict[str, str], *, after_recovery: bool = True) -> list[str]:
-    return violations(open_fake_store(), expected, after_recovery=after_recovery)
+    store = open_fake_store()
+    try:
+        return violations(store, expected, after_recovery=after_recovery)
+    finally:
+        store.close()
 
 
 # ---------------------------------------------------------------- 1. concurrency

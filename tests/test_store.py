@@ -115,3 +115,28 @@ def test_other_embedding_model_is_a_clear_error(store) -> None:
 
 def test_empty_store_search_returns_nothing(store) -> None:
     assert store.search("anything") == []
+
+
+def test_a_write_marks_the_store_changed_before_it_happens(store, monkeypatch) -> None:
+    """A writer killed in mid-write (kill -9) must still make readers in other processes
+    reopen: the generation changes before the first write, not only after the last."""
+    before = store._read_generation()
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("killed in mid-write")
+
+    for coll in (store.chunks, store.docs, store.sources):
+        for name in ("add", "upsert", "update"):
+            monkeypatch.setattr(coll._collection, name, killed)
+    doc = _doc()
+    with pytest.raises(Exception, match="killed"):
+        _add(store, doc)
+    assert store._read_generation() not in ("", before)
+
+
+def test_close_releases_the_client_and_the_store_reopens(store) -> None:
+    doc = _doc()
+    _add(store, doc)
+    store.close()
+    assert store.client is None
+    assert store.search("text", k=1)  # reopened on the next operation
