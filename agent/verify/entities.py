@@ -45,7 +45,7 @@ class NameIndex:
     """The source's words, by sentence, with the abbreviations it spells out."""
 
     words: dict[str, tuple[tuple[int, int], ...]]  # casefolded word -> spans
-    ordinal: dict[int, int]  # a word's start -> its position among the content words
+    stems: dict[str, str]  # casefolded word -> its stem
     initials: dict[str, tuple[int, int]]  # "US" -> span of "United States"
     names: dict[str, tuple[int, int]]  # runs of capitalised words -> a span
     acronyms: frozenset[str]  # all-capital words as written, dots removed: "US", "NATO"
@@ -87,19 +87,15 @@ def name_index(text: str) -> NameIndex:
             initials.setdefault(key, (run[0].start(), run[-1].end()))
         run.clear()
 
-    ordinal: dict[int, int] = {}
     prev_end = 0
     for m in _WORD.finditer(text):
         w = m.group()
         words.setdefault(_norm(w), []).append(m.span())
-        if w.casefold() not in STOPWORDS or _caps(w):
-            ordinal[m.start()] = len(ordinal)
         if "-" in w:  # "African-American", "Afro-pop": each part is a word too
             at = m.start()
             for part in w.split("-"):
                 if part:
                     words.setdefault(_norm(part), []).append((at, at + len(part)))
-                    ordinal.setdefault(at, len(ordinal) - 1)
                 at += len(part) + 1
         if (caps := _caps(w)) is not None:
             acronyms.add(caps)
@@ -117,7 +113,11 @@ def name_index(text: str) -> NameIndex:
         prev_end = m.end()
     flush()
     return NameIndex(
-        {w: tuple(s) for w, s in words.items()}, ordinal, initials, names, frozenset(acronyms)
+        {w: tuple(s) for w, s in words.items()},
+        {w: stem(w) for w in words},
+        initials,
+        names,
+        frozenset(acronyms),
     )
 
 
@@ -153,7 +153,7 @@ def _find(word: str, idx: NameIndex, abbrev: bool = False) -> tuple[tuple[int, i
     for sw, spans in idx.words.items():
         if abs(len(sw) - len(w)) > 4 or sw[:1] != w[:1]:
             continue
-        if stem(sw) == st or _prefix(sw, w):
+        if idx.stems[sw] == st or _prefix(sw, w):
             close += spans
         elif len(w) >= FUZZY_MIN and len(sw) >= FUZZY_MIN:
             r = fuzz.ratio(w, sw)

@@ -29,7 +29,6 @@ _NEGATORS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without",
                        "nothing", "nobody", "nowhere", "lack", "unable", "fail", "refuse",
                        "deny", "decline", "failure", "refusal", "absence", "cease", "stop",
                        "cannot", "hardly", "barely", "reject", "avoid", "prevent"])  # fmt: skip
-_NEG_WORDS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without"])
 _NEG_VERBS = frozenset(["fail", "refuse", "deny", "decline", "cease", "stop", "failure", "refusal"])
 # "managed to win" asserts "win" with the head's polarity; any other head ("tried to land",
 # "wants to buy") leaves it unasserted

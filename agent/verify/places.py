@@ -71,13 +71,21 @@ def country_of(name: str) -> frozenset[int]:
     return frozenset()
 
 
-def named_in(gids: frozenset[int], text: str) -> tuple[int, int] | None:
-    """A span of ``text`` naming one of the countries, its people, capital or a province."""
-    _, members = _groups()
-    for n in (n for g in sorted(gids) for n in members[g]):
+@lru_cache(maxsize=512)
+def _patterns(gid: int) -> tuple[re.Pattern[str], ...]:
+    """One pattern per name of country ``gid``, in order, compiled once."""
+    out = []
+    for n in _groups()[1][gid]:
         short = len(n.replace(".", "")) <= 3  # codes ("US", "GB") are case-sensitive
         pat = re.escape(n).replace(r"\ ", r"[\s-]+")
-        m = re.search(rf"(?<![\w-]){pat}s?(?![\w])", text, 0 if short else re.IGNORECASE)
-        if m:
-            return m.span()
+        out.append(re.compile(rf"(?<![\w-]){pat}s?(?![\w])", 0 if short else re.IGNORECASE))
+    return tuple(out)
+
+
+def named_in(gids: frozenset[int], text: str) -> tuple[int, int] | None:
+    """A span of ``text`` naming one of the countries, its people, capital or a province."""
+    for g in sorted(gids):
+        for pat in _patterns(g):
+            if m := pat.search(text):
+                return m.span()
     return None
