@@ -113,12 +113,15 @@ def doc_label(output: Summary | Answer, doc_id: str) -> str:
 def footer_parts(summary: Summary) -> list[str]:
     """The facts of the footer line, in order (shared by every format)."""
     vc = verdict_counts(summary)
-    figs = sum(vc.values())
+    figs = sum(len(b.check.figures) for b in summary.bullets if b.check)
+    others = sum(vc.values()) - figs  # names, negations, roles
     parts = [tally(summary.bullets, "bullets")]
     if summary.stats.dropped:
         parts[0] += f", {summary.stats.dropped} dropped"
     parts.append(
-        f"{figs} figures: "
+        f"{figs} figures"
+        + (f", {others} names and negations" if others else "")
+        + ": "
         + ", ".join(f"{vc[k]} {LABEL[k]}" for k in STYLE if vc[k] or k in ("supported",))
     )
     return parts + run_parts(summary)
