@@ -87,6 +87,10 @@ def test_kind_and_value(text: str, kind: str, value: float) -> None:
         ("June 2011", 2011, 6, None),
         ("on January 7, 2012, when", 2012, 1, 7),
         ("April 17th", None, 4, 17),
+        ("notices go out in early December", None, 12, None),
+        ("prices have risen since March", None, 3, None),
+        ("in the January raid", None, 1, None),
+        ("They may come in May.", None, 5, None),
     ],
 )
 def test_dates(text: str, year: int | None, month: int, day: int | None) -> None:
@@ -531,3 +535,19 @@ def test_period_codes_are_ordinals(text: str, value: float, noun: str) -> None:
 
 def test_h3_is_no_period() -> None:
     assert [f.kind for f in extract_figures("the H3 gene")] == []
+
+
+def test_a_month_alone_spans_the_month_word_only() -> None:
+    f = one("Shipments resumed in late October.")
+    assert f.text == "October"
+    assert extract_figures("You may go now.") == []
+
+
+def test_an_age_after_dashes_is_an_age() -> None:
+    f = one("Questions about his age -- 81 -- followed him.")
+    assert (f.kind, f.value) == ("age", 81)
+
+
+def test_a_hedge_after_a_dateline_dash_is_a_hedge_not_a_name() -> None:
+    f = one("BERLIN (Reuters) - Over 300 flights were cancelled.")
+    assert (f.kind, f.approx, f.low) == ("count", "more_than", 300)

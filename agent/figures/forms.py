@@ -304,7 +304,9 @@ def _appositive(text: str, s: int, e: int) -> bool:
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    return re.search(r"(?:^|[.!?:;\"“‘'(]\s*|\n\s*)$", text[max(0, pos - 4) : pos]) is not None
+    """``pos`` starts a sentence or a phrase set off by a spaced dash ("(AP) - Over 60")."""
+    before = text[max(0, pos - 4) : pos]
+    return re.search(r"(?:^|[.!?:;\"“‘'(]\s*|\n\s*|\s[-–—]{1,2}\s+)$", before) is not None
 
 
 def _bad_one(text: str, s: int, e: int) -> bool:

@@ -43,6 +43,13 @@ _DATE_PATTERNS = [
     ),
     # June 2011
     re.compile(rf"\b(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR})(?!\d)"),
+    # a month alone after a preposition of time: "in early December", "since March"
+    re.compile(
+        r"\b(?P<lead>(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Dd]uring|[Tt]hrough|[Ff]rom|[Bb]efore"
+        r"|[Aa]fter|[Ll]ast|[Nn]ext|[Tt]his|[Tt]he|[Ee]arly|[Ll]ate|[Mm]id)(?:\s+(?:early|late|mid))?"
+        r"[\s-]+)(?P<m>January|February|March|April|May|June|July|August|September|October"
+        r"|November|December)\b(?![\s,.]*\d)"
+    ),
 ]
 _TIME_RE = re.compile(
     r"(?<![\d.:])(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\s*"
@@ -55,7 +62,7 @@ _AGE_RE = re.compile(
     re.IGNORECASE,
 )
 _AGED_RE = re.compile(
-    rf"\b(?:aged|age(?:\s+of)?)\s+(?P<n>\d{{1,3}}|{_WORDNUM})\b(?!\s*(?:years?|months?|weeks?|days?)\b(?!\s*old))",
+    rf"\b(?:aged|age(?:\s+of|\s*(?:--|[–—:]))?)\s+(?P<n>\d{{1,3}}|{_WORDNUM})\b(?!\s*(?:years?|months?|weeks?|days?)\b(?!\s*old))",
     re.IGNORECASE,
 )
 _SCORE_RANGE_RE = re.compile(

@@ -183,6 +183,10 @@ def _date_fig(text: str, m: re.Match[str]) -> Figure | None:
     year = int(gd["y"]) if gd.get("y") else None
     if month is None:
         return None
+    if gd.get("lead"):  # "in early December": the month alone, in its own span
+        return Figure(
+            text=m.group("m"), start=m.start("m"), end=m.end("m"), kind="date", month=month
+        )
     if gd.get("m") == "May" and day is None and year is None:
         return None
     if gd.get("m") and gd["m"].rstrip(".").lower() == "may" and not gd["m"][0].isupper():
