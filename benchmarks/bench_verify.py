@@ -1,6 +1,7 @@
 """The figure verifier against human labels, beside the naive digit check, on every data set.
 
-Run: ``uv run python benchmarks/bench_verify.py [--errors SET|all] [--ablate] [--speed]``
+Run: ``uv run python benchmarks/bench_verify.py [--errors SET|all] [--ablate [--rules A,B]]
+[--speed]``
 (data in ``VERISUM_DATA_DIR``, default ../shared/data; ``agent.evals.verifier`` says which rows
 count and what the verifier flags).
 
@@ -135,12 +136,14 @@ def _delta(base: Score, other: Score) -> tuple[int, int]:
     return base.left_at - other.left_at, other.alarms - base.alarms
 
 
-def ablate(sets: dict[str, list[vs.Row]]) -> list[str]:
-    """Each rule off in turn: what it buys per set; then leave-one-domain-out."""
+def ablate(sets: dict[str, list[vs.Row]], only: Iterable[str] = ()) -> list[str]:
+    """Each rule off in turn (``only``: these rules; the others stay on and count as kept):
+    what it buys per set; then leave-one-domain-out."""
+    rules = sorted(only or verify.RULES)
     lines = ["", "ablation: per set, (recall hits gained, false alarms removed) by the rule"]
     base = {n: score(rows, verisum_flags) for n, rows in sets.items()}
     effect: dict[str, dict[str, tuple[int, int]]] = {}
-    for rule in sorted(verify.RULES):
+    for rule in rules:
         with verify.rules_off(rule):
             off = {n: score(rows, verisum_flags) for n, rows in sets.items()}
         effect[rule] = {n: _delta(base[n], off[n]) for n in sets}
@@ -158,7 +161,7 @@ def ablate(sets: dict[str, list[vs.Row]]) -> list[str]:
     lines.append("leave-one-domain-out: rules kept by the other sets, scored on the held-out one")
     for held in sets:
         others = [n for n in sets if n != held]
-        dropped = [r for r in verify.RULES if not keep(r, others)]
+        dropped = [r for r in rules if not keep(r, others)]
         with verify.rules_off(*dropped):
             s = score(sets[held], verisum_flags)
         lines.append(
@@ -198,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", default="", help="print misses and false alarms: SET or all")
     ap.add_argument("--ablate", action="store_true", help="rule ablation and leave-one-out")
+    ap.add_argument("--rules", default="", help="with --ablate: comma-separated rule names")
     ap.add_argument("--speed", action="store_true", help="time the verifier")
     ap.add_argument("--only", default="", help="comma-separated set names")
     a = ap.parse_args(argv)
@@ -218,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 lines += ["", f"== {name}: misses", *sc.misses, f"== {name}: false alarms"]
                 lines += sc.false_alarms
     if a.ablate:
-        lines += ablate(sets)
+        lines += ablate(sets, [r for r in a.rules.split(",") if r])
     print("\n".join(lines))
     return 0
 

@@ -321,6 +321,31 @@ PASSING: dict[str, tuple[str, str]] = {
     "word_determiners": ("He arrived in the city in 1990.", "It was his first visit."),
     "places": ("Activists gathered in London outside the embassy.", "U.K. activists gathered."),
     "contradiction": ("", ""),  # decides the verdict's name, not whether it is flagged
+    "narrower_noun": (
+        "Most of the 120 venues are free; the 35 museums that charge admission waive it.",
+        "The city waives admission at its 35 admission-charging venues.",
+    ),
+    "time_units": ("It took six long weeks to repair the bridge.", "The repair took six weeks."),
+    "anniversaries": (
+        "The town marked the 50th anniversary of the flood on Sunday.",
+        "The flood struck the town 50 years ago.",
+    ),
+    "short_years": (
+        "Fans still talk about the Boston '78 blizzard and its 27 inches of snow.",
+        "The blizzard of 1978 dropped 27 inches of snow.",
+    ),
+    "negated_bound": (
+        "The manager said the new fee won't be more than $30 a month.",
+        "The new fee will be at most $30 a month.",
+    ),
+    "same_verb": (
+        "She has played 31 times for the club. She was dropped for the next three games.",
+        "She has played 31 games for the club.",
+    ),
+    "numbered_names": (
+        "The crew of Apollo 11 flew to the Moon.",
+        "The 11th Apollo mission flew to the Moon.",
+    ),
 }
 
 
@@ -376,3 +401,45 @@ def test_a_sentence_addressed_to_the_model_is_reported_and_never_evidence() -> N
     assert not rep.verified
     assert len(rep.warnings) == 1 and "sentence 2" in rep.warnings[0]
     assert verify_text("Officials will ignore the above-mentioned rule.", "x").warnings == []
+
+
+def test_a_birthday_is_an_age() -> None:
+    src = "Friends gathered for her 90th birthday in the village hall."
+    assert verdict("The 90-year-old celebrated in the village hall.", src) == "supported"
+    assert flagged("The 80-year-old celebrated in the village hall.", src)
+
+
+def test_a_month_alone_supports_a_dated_claim_but_decides_nothing() -> None:
+    src = "The agency announced it on October 12, 2023. Notices go out in early December."
+    assert verdict("Notices will be sent in December 2023.", src) == "supported"
+    # a claim's month alone is not checked (it is often derived: "Valentine's Day")
+    assert verify_text(src, "Notices will be sent in December.").checks[0].figures == []
+    assert not flagged("The singer last performed in February.", "He sang on Valentine's Day.")
+
+
+def test_a_narrower_count_is_not_contradicted_by_the_whole_class() -> None:
+    src = "The chain runs 300 stores; 40 of its stores sell furniture."
+    (v,) = verify_text(src, "It runs 45 furniture stores.").checks[0].figures
+    assert v.verdict == "not_found"  # flagged, but 300 stores is not the same measure
+    assert flagged("It runs 45 stores.", src)
+
+
+def test_a_duration_ago_is_not_a_prior_value() -> None:
+    src = "That was the city 35 years ago, and it could be any city today."
+    assert verdict("It marks the 35th anniversary of the unrest.", src) == "supported"
+
+
+def test_a_year_before_a_proper_noun_may_be_the_year() -> None:
+    src = "The Miami riots of 1980 followed an acquittal. Detroit '67 was worse."
+    assert verdict("The 1980 Miami riots followed an acquittal.", src) == "supported"
+
+
+def test_a_false_start_inside_a_spoken_amount_is_dropped() -> None:
+    src = "Designer: so we sell it for, um, nine pounds and t twenty , right ."
+    assert verdict("They sell it for 9.20 pounds.", src) == "supported"
+    assert flagged("They sell it for 9.40 pounds.", src)
+
+
+def test_a_negated_bound_inside_a_clause_of_its_own_is_not_flipped() -> None:
+    src = "Officials did not confirm that more than 200 people died."
+    assert verdict("More than 200 people died.", src) == "supported"

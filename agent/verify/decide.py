@@ -34,7 +34,7 @@ def same_measure(c: Frame, s: Frame, timed: bool = False, per: str = "") -> str:
     or (neither counting a noun) the same governing verb."""
     if c.role != s.role and not timed:
         return ""
-    if same_noun(c, s):
+    if same_noun(c, s) and not narrower(c, s):
         return f"noun {c.noun!r}"
     if not c.noun and not s.noun and (per or (c.verb and c.verb == s.verb)):
         return f"period {per!r}" if per else f"verb {c.verb!r}"
@@ -57,12 +57,27 @@ def same_noun(c: Frame, s: Frame) -> bool:
 
 def _named(c: Frame, s: Frame) -> bool:
     """A paraphrase of the same count: the source mention counts nothing and its sentence
-    names the claim's noun, or its verb is the claim's noun ("870 people have been infected"
-    / "870 infections")."""
+    names the claim's noun or its verb is the claim's verb ("played 19 times" / "played 19
+    games"), or its verb is the claim's noun ("870 people have been infected" / "870
+    infections")."""
     if c.person or s.person:
         return False
     key = stem(c.noun)
-    return (not s.noun and key in s.sentence) or (bool(s.verb) and stem(s.verb) == key)
+    if not s.noun and (key in s.sentence or (on("same_verb") and s.verb and s.verb == c.verb)):
+        return True  # "has played 19 times" / "played 19 games"
+    return bool(s.verb) and stem(s.verb) == key
+
+
+def narrower(c: Frame, s: Frame) -> bool:
+    """The claim counts a narrower class than the source mention: its noun carries a modifier
+    the source's lacks ("128 fee-charging sites" / "407 sites")."""
+    return bool(c.mods - s.mods)
+
+
+def _restated(c: Frame, s: Frame) -> bool:
+    """The source mention's noun phrase names what narrows the claim's noun: another word
+    for the same class ("128 fee-charging sites" / "128 parks that charge a fee")."""
+    return bool(c.mods) and c.mods <= s.phrase
 
 
 _PEOPLE = frozenset(["people", "person", "individual"])
@@ -88,7 +103,7 @@ def _specific(c: Frame, s: Frame, named: bool = False) -> bool:
     ``named``, a paraphrase of it (``_named``) is enough."""
     if not c.noun:
         return False
-    return same_noun(c, s) or (named and _named(c, s))
+    return same_noun(c, s) or (named and (_named(c, s) or _restated(c, s)))
 
 
 def _span(idx: SourceIndex, m: Mention) -> list[Span]:
@@ -132,11 +147,7 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     4. not_found: otherwise (the reason names the frame attribute that ruled mentions out).
     """
     scope: Scope = "cited" if cited is not None else "document"
-    candidates = [
-        (s, k)
-        for s, k in ((s, compat(c.value, s.value)) for s in idx.mentions)
-        if k != "no" and (s.value.dim == c.value.dim or not s.frame.noun or s.value.yearish)
-    ]  # a number standing for an age or an hour counts nothing
+    candidates = [(s, k) for s, k in ((s, _compat(c, s)) for s in idx.mentions) if k != "no"]
     equal = [s for s, _ in candidates if same(c.value, s.value, idx.years)]
     fits, clashes = _fitting(c, equal, [s for s, _ in candidates], cited)
     here = [s for s in fits if cited is None or s.sent in cited]
@@ -151,6 +162,18 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
         s, by = conflict
         says = f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}"
         return _verdict(c, "contradicted", scope, says, describe(c.value), s, idx)
+    named = _numbered_name(c, idx)
+    if named is not None:
+        a, b = named
+        says = f"source names {idx.text[a:b]!r}"
+        v = _verdict(c, "supported", scope, says, "name")
+        k = idx.sentence_of(a)
+        sa, sb = idx.sentences[k] if k >= 0 else (a, b)
+        ev = [
+            Span(start=a, end=b, text=idx.text[a:b]),
+            Span(start=sa, end=sb, text=idx.text[sa:sb]),
+        ]
+        return v.model_copy(update={"evidence": ev, "score": 1.0})
     if clashes:
         s, why = clashes[0]
         owner = s.frame.noun or s.frame.role
@@ -159,6 +182,40 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
         return _verdict(c, "not_found", scope, says, why, s, idx)
     says = f"no figure with the value {c.fig.text!r} in the source"
     return _verdict(c, "not_found", scope, says, "value")
+
+
+def _numbered_name(c: Mention, idx: SourceIndex) -> tuple[int, int] | None:
+    """The span of a numbered name of the source that states the claim's ordinal: the name
+    word is in the claim's sentence and its number is the ordinal ("the 45th season of
+    Survivor" / "Survivor 45", "the eleventh Apollo mission" / "Apollo 11")."""
+    if c.value.dim != "ordinal" or c.value.lo is None or not on("numbered_names"):
+        return None
+    names = [
+        (f.start, f.end, f.noun, f.text[len(f.noun or "") :].strip(" -"))
+        for f in extract_identifiers(idx.text)
+        if f.noun
+    ] + [
+        (m.label[0], m.label[1], idx.text[m.label[0] : m.fig.start].strip(), m.fig.text)
+        for m in idx.mentions
+        if m.label is not None
+    ]
+    for a, b, word, digits in names:
+        if (
+            digits.isdigit()
+            and float(digits) == c.value.lo
+            and stem(word.lower()) in c.frame.sentence
+        ):
+            return a, b
+    return None
+
+
+def _compat(c: Mention, s: Mention) -> str:
+    """``values.compat`` of two mentions; a number standing for an age or an hour counts
+    nothing."""
+    k = compat(c.value, s.value)
+    if k != "no" and (s.value.dim == c.value.dim or not s.frame.noun or s.value.yearish):
+        return k
+    return "no"
 
 
 def _fitting(

@@ -40,6 +40,8 @@ class Frame:
     person: bool = False
     plural: bool = False
     title: str = ""  # an apposed person's common noun: "a 41-year-old pilot, Gomez" -> pilot
+    mods: frozenset[str] = field(default_factory=frozenset)  # what narrows the noun: "fee-charging"
+    phrase: frozenset[str] = field(default_factory=frozenset)  # content stems of its noun phrase
     verb: str = ""
     role: str = ""
     sentence: frozenset[str] = field(default_factory=frozenset)
@@ -150,10 +152,36 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         person=person,
         plural=noun_tok is not None and noun_tok.tag_ in ("NNS", "NNPS"),
         title=title,
+        mods=_mods(noun_tok, inside) if noun_tok is not None and not person else frozenset(),
+        phrase=_mods(noun_tok, inside, _ALL)
+        if noun_tok is not None and not person
+        else frozenset(),
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
         role=_role(doc, span, root, verb) if on("role") else "",
         sentence=_content(root.sent),
     )
+
+
+_NARROWING = frozenset(["amod", "compound", "nmod"])
+
+
+_ALL = frozenset([*_NARROWING, "relcl", "acl", "prep"])
+
+
+def _mods(noun: Any, inside: range, deps: frozenset[str] = _NARROWING) -> frozenset[str]:
+    """Content stems of the words that narrow a counted noun to a subclass (adjectives and
+    noun modifiers, with their own modifiers): "128 fee-charging sites" -> {fee, charg};
+    with ``_ALL`` its relative clauses and prepositions too ("128 parks that charge a fee")."""
+    if not on("narrower_noun"):
+        return frozenset()
+    out: set[str] = set()
+    for child in noun.children:
+        if child.dep_ not in deps or child.i in inside or child.like_num:
+            continue
+        for t in child.subtree:
+            if t.i not in inside and not t.like_num and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"):
+                out.add(stem(_lemma(t)))
+    return frozenset(out)
 
 
 def _counted(root: Any, inside: range) -> tuple[Any, bool, str]:
@@ -200,6 +228,17 @@ def _apposed_name(noun: Any) -> Any:
     if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
         return noun.head
     return next((c for c in noun.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """The verb that governs the figure at ``text[start:end]`` is negated ("won't be more
+    than 12"), and the figure's own words do not carry the negation ("not more than 12")."""
+    doc = parse(text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0 or any(t.dep_ == "neg" for t in span):
+        return False
+    verb = next((a for a in span.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    return verb is not None and any(c.dep_ == "neg" for c in verb.children)
 
 
 def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:

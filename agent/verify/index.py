@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..figures import _APPROX_MAP, _APPROX_WORDS, _ORDINALS, Figure, extract_figures
-from .frames import Frame, frame_at, label_of, parse
+from ..figures import _APPROX_MAP, _APPROX_WORDS, _ORDINALS, Figure, extract_figures, stem
+from .frames import Frame, frame_at, label_of, negated, parse
 from .rules import on
 from .values import Value, value_of
 
@@ -50,6 +50,15 @@ def _determiner(f: Figure, text: str) -> bool:
         return False
     word = text[f.start : f.end].lower()
     return f.value == 1 or word in _WORD_ORDINALS
+
+
+_FLIP = {"more_than": "at_most", "at_least": "under", "under": "at_least", "at_most": "more_than"}
+
+
+def _month_alone(f: Figure) -> bool:
+    """A month with no day or year ("in early December") supports a claimed date, never
+    decides one: a claim's month alone is often derived ("Valentine's Day" / "in February")."""
+    return f.kind == "date" and f.day is None and f.year is None
 
 
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|until|and|&)\s*$", re.IGNORECASE)
@@ -98,7 +107,7 @@ _NUM = rf"(?:\d{{1,3}}|(?:(?:{_TENS})[- ]?)?(?:{_UNITS})|{_TEENS}|{_TENS})"
 _CUR = r"euros?|dollars?|pounds?|bucks|quid"
 _SPOKEN_MONEY = re.compile(
     rf"\b(?P<a>{_NUM})\s+(?:(?:dot|point)\s+(?P<b>{_NUM})\s+(?P<cur>{_CUR})"
-    rf"|(?P<cur2>{_CUR})\s+(?:and\s+)?(?:(?:uh|um|er)\s+)?(?P<c>{_NUM})"
+    rf"|(?P<cur2>{_CUR})\s+(?:and\s+)?(?:(?:uh|um|er|(?P<frag>[a-z]{{1,2}}))\s+)?(?P<c>{_NUM})"
     rf"(?:\s+(?:cents?|centimes?|pence))?)\b",
     re.IGNORECASE,
 )
@@ -106,7 +115,7 @@ _SPOKEN_MONEY = re.compile(
 
 def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
     """Amounts said aloud: "twelve euros fifty", "twelve Euros and fifty centimes", "twelve
-    dot fifty Euros" (transcripts) are 12.50 euros."""
+    dot fifty Euros", "twelve Euros and f fifty" (a false start) are 12.50 euros."""
     if not on("spoken_money"):
         return figs
     from ..figures import _CURRENCY_WORD, words_to_number
@@ -115,6 +124,8 @@ def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
     for m in _SPOKEN_MONEY.finditer(text):
         a = words_to_number(m.group("a")) if not m.group("a").isdigit() else float(m.group("a"))
         tail = m.group("b") or m.group("c")
+        if m.group("frag") and not tail.lower().startswith(m.group("frag").lower()):
+            continue  # only a false start of the next word is dropped ("f fifty")
         b = words_to_number(tail) if not tail.isdigit() else float(tail)
         if a is None or b is None or b >= 100:
             continue
@@ -220,10 +231,80 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
 
 
 def _year_as_count(text: str, f: Figure, v: Value) -> Value:
-    """A four-digit number counting a noun is a count, with the hedge before it."""
+    """A four-digit number counting a noun is a count, with the hedge before it; before a
+    proper noun it may still be the year ("the 1980 Miami riots")."""
     m = _HEDGE_BEFORE.search(text[max(0, f.start - 24) : f.start])
     approx = _APPROX_MAP.get(m.group(1).lower(), "") if m else ""
-    return Value("count", v.lo, v.hi, approx=approx or "", kind="count")
+    named = bool(_PROPER_NEXT.match(text, f.end)) and not approx
+    return Value("count", v.lo, v.hi, approx=approx or "", kind="count", yearish=named)
+
+
+_PROPER_NEXT = re.compile(r"\s+[A-Z][a-z]")
+_YEAR_WORDS = frozenset(["anniversary"])
+_AGE_WORDS = frozenset(["birthday"])
+_YEAR_STEMS = frozenset(stem(w) for w in _YEAR_WORDS)
+
+
+def _retyped(text: str, f: Figure, v: Value, frame: Frame) -> tuple[Value, Frame]:
+    """Values the parser types too narrowly: a count of time units is a duration ("eight
+    agonizing months"), the Nth anniversary N years and the Nth birthday an age of N, an
+    apostrophe and two digits a year ("Detroit '67")."""
+    from ..figures import DURATIONS
+
+    lo, hi = v.lo, v.hi
+    if lo is None or hi is None:
+        return v, frame
+    unitless = replace(frame, noun="", compound="", parts=frozenset(), mods=frozenset())
+    if v.dim == "count" and frame.noun in DURATIONS and not v.unit and on("time_units"):
+        unit, days = DURATIONS[frame.noun]
+        if unit not in ("second", "minute"):
+            dur = replace(
+                v,
+                dim="duration",
+                lo=lo * days,
+                hi=hi * days,
+                unit="days",
+                precision=v.precision * days,
+                kind="duration",
+                factor=days,
+                yearish=False,
+            )
+            return dur, unitless
+    if v.dim == "ordinal" and on("anniversaries"):
+        noun = frame.noun or (f.noun or "")
+        if noun in _YEAR_WORDS or noun in _AGE_WORDS or stem(noun) in _YEAR_STEMS:
+            days = DURATIONS["year"][1]
+            kind = "age" if noun in _AGE_WORDS else "duration"
+            dur = replace(
+                v,
+                dim="duration",
+                lo=lo * days,
+                hi=hi * days,
+                unit="days",
+                precision=v.precision * days,
+                kind=kind,
+                factor=days,
+            )
+            return dur, unitless
+    if (
+        v.dim == "count"
+        and on("short_years")
+        and f.start > 0
+        and text[f.start - 1] in "'’"
+        and re.fullmatch(r"\d\d", text[f.start : f.end])
+    ):
+        year = _century(int(text[f.start : f.end]))
+        point = Value("time_point", float(year), float(year), date=(year, None, None), kind="year")
+        return point, frame
+    return v, frame
+
+
+def _century(yy: int) -> int:
+    """The year '67 stands for: the latest one not more than a year ahead of today."""
+    import datetime
+
+    now = datetime.date.today().year
+    return 2000 + yy if 2000 + yy <= now + 1 else 1900 + yy
 
 
 @lru_cache(maxsize=16384)
@@ -231,7 +312,7 @@ def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
     """The figures of ``text`` that have a value, with their frames (claims skip determiners)."""
     out = []
     for f in _ranges(text, _date_ranges(text, _spoken_money(text, extract_figures(text)))):
-        weak = _determiner(f, text)
+        weak = _determiner(f, text) or _month_alone(f)
         if claim and weak:
             continue
         v = value_of(f, text)
@@ -242,6 +323,9 @@ def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
         frame = frame_at(text, f.start, f.end)
         if v.kind == "year" and not v.is_range and frame.plural and on("yearish"):
             v = _year_as_count(text, f, v)  # "nearly 1000 nuclear warheads"
+        v, frame = _retyped(text, f, v, frame)
+        if v.approx in _FLIP and on("negated_bound") and negated(text, f.start, f.end):
+            v = replace(v, approx=_FLIP[v.approx])  # "won't be more than 12": at most 12
         out.append(Mention(f, v, frame, weak=weak, label=label))
     return tuple(out)
 

@@ -35,6 +35,16 @@ RULES: dict[str, str] = {
     "negation": "a clause aligned to a source clause agrees with it in negation",
     "negation_sentence": "a negated claim restating a sentence that negates nothing contradicts it",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
+    "narrower_noun": "a count of a narrower class ('128 fee-charging sites') is not a count of the"
+    " whole class ('407 sites')",
+    "time_units": "a count of months, years or days is a duration ('eight long months')",
+    "anniversaries": "the Nth anniversary is N years ('the 40th anniversary' / 'a 40-year war'),"
+    " the Nth birthday an age of N",
+    "short_years": "an apostrophe and two digits is a year ('Detroit '67')",
+    "negated_bound": "a negated bound is the opposite bound ('won't be more than 12': at most 12)",
+    "same_verb": "a number that counts no noun restates a count of the same verb ('played 19 times'"
+    " / 'played 19 games')",
+    "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
 }
 NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")
 _OFF: set[str] = set()
