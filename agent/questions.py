@@ -68,6 +68,8 @@ def key_terms(question: str) -> list[str]:
 
 
 def _same_noun(a: str, b: str) -> bool:
+    """A question's word and a figure's noun (stems): equal, a prefix, or synonyms ("troop").
+    Not the verifier's ``same_noun`` on purpose: that compares parsed frames; this needs recall."""
     if a == b or a.startswith(b) or b.startswith(a):
         return True
     return any(a in g and b in g for g in _SYNONYMS)
@@ -79,7 +81,8 @@ def _mentions(text: str, noun: str) -> bool:
 
 
 def _values_differ(a: Figure, b: Figure) -> bool:
-    """Different values: both exact and not within 1% of each other (hedged: outside 5%)."""
+    """Different values: both exact and not within 1% of each other (hedged: outside 5%).
+    Not the verifier's ``same`` on purpose: symmetric, two documents alike, no claim precision."""
     if a.value is None or b.value is None:
         return False
     tol = 0.05 if (a.approx or b.approx) else 0.01

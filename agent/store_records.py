@@ -10,6 +10,7 @@ from typing import Any
 from .models import Chunk, DocInfo, Sentence
 
 STDIN = "<stdin>"  # the source of a document read from standard input
+PENDING, COMPLETE, SUPERSEDED = "pending", "complete", "superseded"  # a document's status
 
 
 def where_in(field: str, values: Sequence[str]) -> dict[str, Any]:

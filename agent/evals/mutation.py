@@ -23,7 +23,8 @@ def _vals(f: Figure) -> tuple[float | None, ...]:
 
 def same_value(a: Figure, b: Figure) -> bool:
     """Whether two figures state the same value: dates by their stated fields, numbers by
-    value and bounds (scale applied: "11K" == "11,000"); units and context are ignored."""
+    value and bounds (scale applied: "11K" == "11,000"); units and context are ignored.
+    Not the verifier's ``same`` on purpose: a mutation score must not use the tolerance it tests."""
     if a.kind == "date" or b.kind == "date":
         if a.kind != b.kind:
             return False

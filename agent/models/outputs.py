@@ -2,9 +2,10 @@
 
 A ``Statement`` is the common part of a summary bullet and an answer's short answer or key
 point: its text, the exact spans it cites, and how it was checked. Statements are results:
-frozen, a stage returns new ones (``model_copy``) instead of changing them. The verifier's
-models (``ClaimCheck``, ``FigureVerdict``, ``Span``, ...) are defined in ``agent.verify.report``
-and re-exported by ``agent.models``.
+frozen, a stage returns new ones (``model_copy``) instead of changing them. ``RunInfo`` is the
+part a summary and an answer share: how the run went (policy, endpoint, notice, usage, stats).
+The verifier's models (``ClaimCheck``, ``FigureVerdict``, ``Span``, ...) are defined in
+``agent.verify.report`` and re-exported by ``agent.models``.
 """
 
 from __future__ import annotations
@@ -87,17 +88,40 @@ class SummaryStats(BaseModel):
     verify_ms: float = 0.0
 
 
-class Summary(BaseModel):
+class Versioned(BaseModel):
+    """The first field of every output's JSON: the schema version."""
+
     model_config = ConfigDict(frozen=True)
 
     schema_version: str = SCHEMA_VERSION
-    documents: list[DocRef]
-    bullets: list[Bullet]
+
+
+class RunInfo(BaseModel):
+    """How a summary or an answer was made: the fields both end with (before their own last
+    ones), written once. An output lists it first among its bases, so that these fields follow
+    its content in the JSON, as they always have."""
+
+    model_config = ConfigDict(frozen=True)
+
     policy: Policy = "fallback"
     endpoint: str = ""
     notice: str | None = None
     usage: Usage = Field(default_factory=Usage)
     stats: SummaryStats = Field(default_factory=SummaryStats)
+
+
+class SummaryContent(Versioned):
+    """What a summary says: its documents and bullets."""
+
+    documents: list[DocRef]
+    bullets: list[Bullet]
+
+
+class Summary(RunInfo, SummaryContent):
+    """A summary: its content, then how it was made, then its warnings (the JSON's order)."""
+
+    model_config = ConfigDict(frozen=True)
+
     warnings: list[str] = Field(default_factory=list)  # e.g. a document addressing the model
 
     @computed_field  # type: ignore[prop-decorator]
@@ -148,10 +172,9 @@ class FigureConflict(BaseModel):
     within: bool = False
 
 
-class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class AnswerContent(Versioned):
+    """What an answer says: the answer, its key points, why it abstained, its evidence."""
 
-    schema_version: str = SCHEMA_VERSION
     question: str
     status: Status
     text: str  # the answer line shown first (the model's, a fallback, or the abstention)
@@ -163,11 +186,12 @@ class Answer(BaseModel):
     conflicts: list[FigureConflict] = Field(default_factory=list)
     documents: list[DocRef] = Field(default_factory=list)
     retrieved: list[RetrievedChunk] = Field(default_factory=list)
-    policy: Policy = "fallback"
-    endpoint: str = ""
-    notice: str | None = None
-    usage: Usage = Field(default_factory=Usage)
-    stats: SummaryStats = Field(default_factory=SummaryStats)
+
+
+class Answer(RunInfo, AnswerContent):
+    """An answer: its content, then how it was made (the JSON's order)."""
+
+    model_config = ConfigDict(frozen=True)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
