@@ -305,6 +305,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The council approved the new budget on Monday.",
         "The council did not approve the new budget.",
     ),
+    "misquoted_bound": (
+        "The storm left more than 30 homes flooded; officials later counted 38 homes.",
+        "The storm left over 20 homes flooded.",
+    ),
 }
 PASSING: dict[str, tuple[str, str]] = {
     # rules that keep a faithful claim from being flagged
@@ -443,3 +447,10 @@ def test_a_false_start_inside_a_spoken_amount_is_dropped() -> None:
 def test_a_negated_bound_inside_a_clause_of_its_own_is_not_flipped() -> None:
     src = "Officials did not confirm that more than 200 people died."
     assert verdict("More than 200 people died.", src) == "supported"
+
+
+def test_nearly_a_number_is_below_it() -> None:
+    src = "The island is home to just under 270 people and 40 sheep."
+    assert flagged("The island is home to just over 270 people.", src)
+    assert verdict("The island is home to under 270 people.", src) == "supported"
+    assert verdict("The island is home to over 250 people.", src) == "supported"

@@ -150,6 +150,11 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     candidates = [(s, k) for s, k in ((s, _compat(c, s)) for s in idx.mentions) if k != "no"]
     equal = [s for s, _ in candidates if same(c.value, s.value, idx.years)]
     fits, clashes = _fitting(c, equal, [s for s, _ in candidates], cited)
+    misquoted = _misquoted_bound(c, [s for s, k in candidates if k == "same"], equal, cited)
+    if misquoted is not None:
+        s, by = misquoted
+        says = f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}"
+        return _verdict(c, "contradicted", scope, says, "bound", s, idx)
     here = [s for s in fits if cited is None or s.sent in cited]
     if here:
         says = f"source says {here[0].fig.text!r}"
@@ -242,6 +247,32 @@ def _fitting(
             if not fits:
                 clashes = [(s, why or "noun") for s, why in clashes]
     return fits, clashes
+
+
+def _misquoted_bound(
+    c: Mention, others: list[Mention], equal: list[Mention], cited: set[int] | None
+) -> tuple[Mention, str] | None:
+    """A claimed bound that misquotes the source's bound of the same measure ("over 40
+    missing" / "more than 50 missing"), even where another value implies it: no mention
+    states the claim's bound itself."""
+    if not on("misquoted_bound") or c.value.approx not in _BOUNDS:
+        return None
+    side = c.value.approx in ("more_than", "at_least")
+    if any(s.value.approx in _BOUNDS for s in equal):
+        return None
+    timed = c.value.dim == "time_point"
+    for s in others:
+        if (cited is not None and s.sent not in cited) or s.weak or s in equal:
+            continue
+        if s.value.approx not in _BOUNDS or (s.value.approx in ("more_than", "at_least")) != side:
+            continue
+        by = same_measure(c.frame, s.frame, timed)
+        if by:
+            return s, by
+    return None
+
+
+_BOUNDS = frozenset(["more_than", "at_least", "under", "at_most"])
 
 
 def _conflict(

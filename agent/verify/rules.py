@@ -15,7 +15,8 @@ RULES: dict[str, str] = {
     "unit_of_account": "per share / each is part of an amount's unit",
     "yearish": "a bare whole number 1900-2100 may be a year",
     "range_both_ends": "a claimed range needs a source range with both ends",
-    "bound_side": "a bound never matches the opposite bound ('over 270' / 'under 270')",
+    "bound_side": "a bound never matches the opposite bound ('over 270' / 'under 270', 'nearly"
+    " 270')",
     "bare_number": "a number with no unit or noun may state an age or an hour ('make it 7')",
     "document_year": "a date without a year takes a year the document states",
     "person": "an age belongs to its person ('Siham, 27' does not support 'Hashi, 27')",
@@ -44,6 +45,8 @@ RULES: dict[str, str] = {
     "negated_bound": "a negated bound is the opposite bound ('won't be more than 12': at most 12)",
     "same_verb": "a number that counts no noun restates a count of the same verb ('played 19 times'"
     " / 'played 19 games')",
+    "misquoted_bound": "a claimed bound misquotes the source's bound of the same measure ('over"
+    " 40 missing' / 'more than 50 missing')",
     "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
 }
 NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")

@@ -211,6 +211,10 @@ def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
         return False  # "over 270" is not "under 270"
     if bound:
         return _near(v, slo, Value("count", precision=c.precision), 0.0)
+    if s.approx == "nearly" and on("bound_side"):
+        # "nearly 270" / "just under 270" lies below 270: never over it
+        below = slo - _tol(slo, s.precision, "nearly")
+        return below > v if lower else shi <= v or math.isclose(shi, v)
     # the bound's own number, stated exactly, supports it ("over 2,000" / "2,000")
     if lower:
         return slo > v or math.isclose(slo, v)
