@@ -305,6 +305,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The council approved the new budget on Monday.",
         "The council did not approve the new budget.",
     ),
+    "subject_binding": (
+        "The parks budget will rise to $40 million, while bike lanes get $9 million.",
+        "Bike lanes will rise to $40 million.",
+    ),
     "misquoted_bound": (
         "The storm left more than 30 homes flooded; officials later counted 38 homes.",
         "The storm left over 20 homes flooded.",
@@ -454,3 +458,10 @@ def test_nearly_a_number_is_below_it() -> None:
     assert flagged("The island is home to just over 270 people.", src)
     assert verdict("The island is home to under 270 people.", src) == "supported"
     assert verdict("The island is home to over 250 people.", src) == "supported"
+
+
+def test_a_value_of_another_subject_in_another_sentence_is_not_glued() -> None:
+    # the subjects may name one thing ("Duke" / "the Blue Devils"): only one sentence giving
+    # each subject its own value shows the glue
+    src = "The Blue Devils won 81-61. Earlier, Duke had led 36-25 at the half."
+    assert verdict("Duke won 81-61.", src) == "supported"

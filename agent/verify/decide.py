@@ -156,6 +156,14 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
         says = f"source says {s.fig.text!r} for the same {by}, not {c.fig.text!r}"
         return _verdict(c, "contradicted", scope, says, "bound", s, idx)
     here = [s for s in fits if cited is None or s.sent in cited]
+    glued = _glued(c, here, [s for s, k in candidates if k == "same" and s not in equal], cited)
+    if glued is not None:
+        s, own = glued
+        says = (
+            f"source gives {s.frame.subject!r} {s.fig.text!r}; {c.fig.text!r} is said of "
+            f"{own.frame.subject!r}"
+        )
+        return _verdict(c, "contradicted", scope, says, "subject", s, idx)
     if here:
         says = f"source says {here[0].fig.text!r}"
         return _verdict(c, "supported", scope, says, "value", here[0], idx)
@@ -247,6 +255,30 @@ def _fitting(
             if not fits:
                 clashes = [(s, why or "noun") for s, why in clashes]
     return fits, clashes
+
+
+def _glued(
+    c: Mention, here: list[Mention], others: list[Mention], cited: set[int] | None
+) -> tuple[Mention, Mention] | None:
+    """A value glued to another subject: every mention stating it is about another subject,
+    and in the same sentence a mention about the claim's subject states another value of the
+    same kind ("Spending on schools will rise to $1.3 billion, while road repairs get $310
+    million" does not support "road repairs will rise to $1.3 billion"). Returns (that
+    mention, the one stating the value)."""
+    want = stem(c.frame.subject)
+    if not want or not here or not on("subject_binding"):
+        return None
+    if any(not s.frame.subject or stem(s.frame.subject) == want for s in here):
+        return None
+    for s in others:
+        if (cited is not None and s.sent not in cited) or s.weak:
+            continue
+        if stem(s.frame.subject) != want or s.frame.role != c.frame.role:
+            continue
+        own = next((h for h in here if h.sent == s.sent), None)
+        if own is not None:  # one sentence gives each subject its own value
+            return s, own
+    return None
 
 
 def _misquoted_bound(

@@ -43,6 +43,7 @@ class Frame:
     mods: frozenset[str] = field(default_factory=frozenset)  # what narrows the noun: "fee-charging"
     phrase: frozenset[str] = field(default_factory=frozenset)  # content stems of its noun phrase
     verb: str = ""
+    subject: str = ""  # the lemma of the governing verb's subject ("road repairs get $310m")
     role: str = ""
     sentence: frozenset[str] = field(default_factory=frozenset)
 
@@ -157,9 +158,31 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         if noun_tok is not None and not person
         else frozenset(),
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
+        subject=_subject(verb, root) if verb is not None and on("subject_binding") else "",
         role=_role(doc, span, root, verb) if on("role") else "",
         sentence=_content(root.sent),
     )
+
+
+_SUBJECTS = frozenset(["nsubj", "nsubjpass"])
+
+
+def _subject(verb: Any, root: Any) -> str:
+    """The lemma of the noun the figure's clause is about: the subject of its verb (of the verb
+    it is conjoined to when it has none), "" when that subject is a pronoun or holds the
+    figure itself ("11,000 soldiers are in Kursk")."""
+    for _ in range(3):
+        subj = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+        if subj is not None:
+            if subj.pos_ not in _NOUNS or subj.i == root.i or subj in root.ancestors:
+                return ""
+            if any(t.i == root.i for t in subj.subtree):
+                return ""
+            return _lemma(subj)
+        if verb.dep_ not in ("conj", "xcomp") or verb.head.pos_ not in ("VERB", "AUX"):
+            return ""
+        verb = verb.head
+    return ""
 
 
 _NARROWING = frozenset(["amod", "compound", "nmod"])

@@ -47,6 +47,8 @@ RULES: dict[str, str] = {
     " / 'played 19 games')",
     "misquoted_bound": "a claimed bound misquotes the source's bound of the same measure ('over"
     " 40 missing' / 'more than 50 missing')",
+    "subject_binding": "a value said of another subject, where the claim's subject has another"
+    " value, is glued ('schools get $1.3bn, roads $310m' / 'roads get $1.3bn')",
     "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
 }
 NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")
