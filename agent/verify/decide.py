@@ -160,8 +160,8 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
     if glued is not None:
         s, own = glued
         says = (
-            f"source gives {s.frame.subject!r} {s.fig.text!r}; {c.fig.text!r} is said of "
-            f"{own.frame.subject!r}"
+            f"the source gives {s.frame.subject_text} {s.fig.text!r} and {own.frame.subject_text}"
+            f" {c.fig.text!r}"
         )
         return _verdict(c, "contradicted", scope, says, "subject", s, idx)
     if here:

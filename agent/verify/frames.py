@@ -44,6 +44,7 @@ class Frame:
     phrase: frozenset[str] = field(default_factory=frozenset)  # content stems of its noun phrase
     verb: str = ""
     subject: str = ""  # the lemma of the governing verb's subject ("road repairs get $310m")
+    subject_text: str = ""  # that subject as written, with its compounds ("road repairs")
     role: str = ""
     sentence: frozenset[str] = field(default_factory=frozenset)
 
@@ -158,7 +159,7 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         if noun_tok is not None and not person
         else frozenset(),
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
-        subject=_subject(verb, root) if verb is not None and on("subject_binding") else "",
+        **_subject(verb, root),
         role=_role(doc, span, root, verb) if on("role") else "",
         sentence=_content(root.sent),
     )
@@ -167,22 +168,23 @@ def frame_at(text: str, start: int, end: int) -> Frame:
 _SUBJECTS = frozenset(["nsubj", "nsubjpass"])
 
 
-def _subject(verb: Any, root: Any) -> str:
-    """The lemma of the noun the figure's clause is about: the subject of its verb (of the verb
-    it is conjoined to when it has none), "" when that subject is a pronoun or holds the
-    figure itself ("11,000 soldiers are in Kursk")."""
+def _subject(verb: Any, root: Any) -> dict[str, str]:
+    """The noun the figure's clause is about (lemma, and as written with its compounds): the
+    subject of its verb (of the verb it is conjoined to when it has none); none when that
+    subject is a pronoun or holds the figure itself ("11,000 soldiers are in Kursk")."""
     for _ in range(3):
+        if verb is None or not on("subject_binding"):
+            break
         subj = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
         if subj is not None:
-            if subj.pos_ not in _NOUNS or subj.i == root.i or subj in root.ancestors:
-                return ""
-            if any(t.i == root.i for t in subj.subtree):
-                return ""
-            return _lemma(subj)
+            if subj.pos_ not in _NOUNS or any(t.i == root.i for t in subj.subtree):
+                break
+            words = " ".join(t.text for t in _compound(subj))
+            return {"subject": _lemma(subj), "subject_text": words}
         if verb.dep_ not in ("conj", "xcomp") or verb.head.pos_ not in ("VERB", "AUX"):
-            return ""
+            break
         verb = verb.head
-    return ""
+    return {}
 
 
 _NARROWING = frozenset(["amod", "compound", "nmod"])
