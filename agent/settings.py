@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=20.0, gt=0, description="Largest file ingest accepts, in megabytes."
     )
+    parse_cache_mb: float = Field(
+        default=200.0,
+        ge=0,
+        description="Disk kept for the verifier's parses of sources under home/parses (0 = off).",
+    )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
         description="Labelled data sets of the evals and benchmarks (BUMP, SummEdits, RAGTruth).",

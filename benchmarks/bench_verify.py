@@ -173,13 +173,26 @@ def ablate(sets: dict[str, list[vs.Row]], only: Iterable[str] = ()) -> list[str]
 
 def speed(sets: dict[str, list[vs.Row]]) -> list[str]:
     """Cold (source parse included) and cached (source index ready, as after ingest)."""
+    import tempfile
+    from pathlib import Path
+
+    from agent.verify import parsecache
+
     rows = [r for rows in sets.values() for r in rows]
     sources = list(dict.fromkeys(r.source for r in rows))
-    verify.clear_caches()
-    t0 = time.perf_counter()
-    for s in sources:
-        verify.source_index(s)
-    cold = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        parsecache.configure(Path(tmp))  # cold: parse and store; then a new process's view
+        verify.clear_caches()
+        t0 = time.perf_counter()
+        for s in sources:
+            verify.source_index(s)
+        cold = time.perf_counter() - t0
+        verify.clear_caches()
+        t0 = time.perf_counter()
+        for s in sources:
+            verify.source_index(s)
+        disk = time.perf_counter() - t0
+        parsecache.reset()
     chars = sum(len(s) for s in sources)
     per = []
     for r in rows:
@@ -190,7 +203,8 @@ def speed(sets: dict[str, list[vs.Row]]) -> list[str]:
     return [
         "",
         f"speed: {len(sources)} sources ({chars:,} chars) parsed and indexed in {cold:.1f} s = "
-        f"{cold / chars * 5000 * 1000:.0f} ms per 5,000 characters (cold, parse included);",
+        f"{cold / chars * 5000 * 1000:.0f} ms per 5,000 characters (cold, parse included); "
+        f"from the parse cache on disk (a later run): {disk / chars * 5000 * 1000:.0f} ms;",
         f"  {len(rows)} summaries against cached sources: p50 {statistics.median(per) * 1000:.2f} "
         f"ms, p95 {per[int(len(per) * 0.95)] * 1000:.2f} ms, max {per[-1] * 1000:.1f} ms; "
         "LLM calls: 0",

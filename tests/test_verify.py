@@ -465,3 +465,60 @@ def test_a_value_of_another_subject_in_another_sentence_is_not_glued() -> None:
     # each subject its own value shows the glue
     src = "The Blue Devils won 81-61. Earlier, Duke had led 36-25 at the half."
     assert verdict("Duke won 81-61.", src) == "supported"
+
+
+def test_a_source_parse_is_kept_on_disk_and_read_back(tmp_path: Path) -> None:
+    from agent.verify import clear_caches, frames, parsecache
+
+    src = "The council hired 240 new officers in May 2024, up from 180. Spending rose 6%."
+    claim = "The council hired 240 new officers, up from 180."
+    parsecache.configure(tmp_path)
+    try:
+        clear_caches()
+        before = verify_text(src, claim).model_dump()
+        (stored,) = tmp_path.glob("*.spacy")
+        clear_caches()
+        calls: list[str] = []
+        real = frames.nlp()
+
+        class Counting:
+            vocab = real.vocab
+
+            def __call__(self, text: str, **kw: object) -> object:
+                calls.append(text)
+                return real(text, **kw)
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+        frames.nlp.cache_clear()
+        try:
+            import unittest.mock as mock
+
+            with mock.patch.object(frames, "nlp", lambda: Counting()):
+                after = verify_text(src, claim).model_dump()
+        finally:
+            frames.nlp.cache_clear()
+        assert after == before
+        assert src not in calls  # the source came from disk; only the claim was parsed
+        stored.write_bytes(b"torn")  # an unreadable file is dropped and the text parsed again
+        clear_caches()
+        assert verify_text(src, claim).model_dump() == before
+        assert stored.read_bytes() != b"torn"
+    finally:
+        parsecache.reset()
+        clear_caches()
+
+
+def test_the_parse_cache_keeps_within_its_size(tmp_path: Path) -> None:
+    from agent.verify import clear_caches, parsecache
+
+    parsecache.configure(tmp_path, limit_mb=0.00001)  # ~10 bytes: keeps nothing but the newest
+    try:
+        for n in range(3):
+            clear_caches()
+            verify_text(f"The town has {n + 400} homes and one school.", "It has 400 homes.")
+        assert len(list(tmp_path.glob("*.spacy"))) <= 1
+    finally:
+        parsecache.reset()
+        clear_caches()

@@ -87,14 +87,22 @@ _PARSES = _Cache(16384)
 _ENTS = _Cache(4096)
 
 
-def parse(text: str) -> Any:
-    """The parse of ``text`` (tagger, parser, lemmatizer; no NER), cached."""
+def parse(text: str, *, keep: bool = False) -> Any:
+    """The parse of ``text`` (tagger, parser, lemmatizer; no NER), cached in memory; with
+    ``keep`` (a source) also on disk, for the next process (``parsecache``)."""
     got = _PARSES.get(text)
-    if got is None:
-        got = _PARSES.put(text, nlp()(text, disable=["ner"]))
-    else:
+    if got is not None:
         _PARSES.move_to_end(text)
-    return got
+        return got
+    if keep:
+        from . import parsecache
+
+        got = parsecache.load(text, nlp().vocab, MODEL_META)
+        if got is None:
+            got = nlp()(text, disable=["ner"])
+            parsecache.save(text, got, MODEL_META)
+        return _PARSES.put(text, got)
+    return _PARSES.put(text, nlp()(text, disable=["ner"]))
 
 
 def ents(text: str) -> tuple[Any, ...]:

@@ -355,7 +355,7 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
         from ..chunking import split_sentences
 
         sentences = tuple((s.start, s.end) for s in split_sentences(text))
-    parse(text)
+    parse(text, keep=True)
     orders = tuple(
         i for i, (a, b) in enumerate(sentences) if on("instructions") and is_instruction(text[a:b])
     )
