@@ -432,7 +432,7 @@ def test_a_narrower_count_is_not_contradicted_by_the_whole_class() -> None:
     assert flagged("It runs 45 stores.", src)
 
 
-def test_a_duration_ago_is_not_a_prior_value() -> None:
+def test_an_anniversary_is_stated_by_the_years_since() -> None:
     src = "That was the city 35 years ago, and it could be any city today."
     assert verdict("It marks the 35th anniversary of the unrest.", src) == "supported"
 

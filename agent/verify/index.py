@@ -245,47 +245,40 @@ _AGE_WORDS = frozenset(["birthday"])
 _YEAR_STEMS = frozenset(stem(w) for w in _YEAR_WORDS)
 
 
+def _duration(v: Value, days: float, kind: str = "duration") -> Value:
+    """``v`` read as so many time units of ``days`` days each."""
+    assert v.lo is not None and v.hi is not None
+    return replace(
+        v,
+        dim="duration",
+        lo=v.lo * days,
+        hi=v.hi * days,
+        unit="days",
+        precision=v.precision * days,
+        kind=kind,
+        factor=days,
+        yearish=False,
+    )
+
+
 def _retyped(text: str, f: Figure, v: Value, frame: Frame) -> tuple[Value, Frame]:
     """Values the parser types too narrowly: a count of time units is a duration ("eight
     agonizing months"), the Nth anniversary N years and the Nth birthday an age of N, an
     apostrophe and two digits a year ("Detroit '67")."""
     from ..figures import DURATIONS
 
-    lo, hi = v.lo, v.hi
-    if lo is None or hi is None:
+    if v.lo is None or v.hi is None:
         return v, frame
     unitless = replace(frame, noun="", compound="", parts=frozenset(), mods=frozenset())
     if v.dim == "count" and frame.noun in DURATIONS and not v.unit and on("time_units"):
         unit, days = DURATIONS[frame.noun]
         if unit not in ("second", "minute"):
-            dur = replace(
-                v,
-                dim="duration",
-                lo=lo * days,
-                hi=hi * days,
-                unit="days",
-                precision=v.precision * days,
-                kind="duration",
-                factor=days,
-                yearish=False,
-            )
-            return dur, unitless
+            return _duration(v, days), unitless
     if v.dim == "ordinal" and on("anniversaries"):
         noun = frame.noun or (f.noun or "")
         if noun in _YEAR_WORDS or noun in _AGE_WORDS or stem(noun) in _YEAR_STEMS:
-            days = DURATIONS["year"][1]
             kind = "age" if noun in _AGE_WORDS else "duration"
-            dur = replace(
-                v,
-                dim="duration",
-                lo=lo * days,
-                hi=hi * days,
-                unit="days",
-                precision=v.precision * days,
-                kind=kind,
-                factor=days,
-            )
-            return dur, unitless
+            return _duration(v, DURATIONS["year"][1], kind), unitless
     if (
         v.dim == "count"
         and on("short_years")
