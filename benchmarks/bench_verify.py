@@ -1,7 +1,7 @@
 """The figure verifier against human labels, beside the naive digit check, on every data set.
 
 Run: ``uv run python benchmarks/bench_verify.py [--errors SET|all] [--ablate [--rules A,B]]
-[--speed]``
+[--speed] [--figures-only] [--only SET,...]``
 (data in ``VERISUM_DATA_DIR``, default ../shared/data; ``agent.evals.verifier`` says which rows
 count and what the verifier flags).
 
@@ -218,10 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rules", default="", help="with --ablate: comma-separated rule names")
     ap.add_argument("--speed", action="store_true", help="time the verifier")
     ap.add_argument("--only", default="", help="comma-separated set names")
+    ap.add_argument(
+        "--figures-only", action="store_true", help="names and negations off (VERISUM_CHECKS)"
+    )
     a = ap.parse_args(argv)
     sets = vs.all_sets()
     if a.only:
         sets = {n: r for n, r in sets.items() if n in a.only.split(",")}
+    if a.figures_only:
+        verify.figures_only()
     if not sets:
         print(f"no data under {vs.data_dir()}", file=sys.stderr)
         return 2

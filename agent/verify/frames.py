@@ -117,6 +117,10 @@ def ents(text: str) -> tuple[Any, ...]:
 def warm(texts: list[str]) -> None:
     """Parse (and run NER on) the texts not cached yet in one batch: a summary's claims cost
     one pass of the network instead of one per claim."""
+    if not (on("names") or on("negation") or on("roles")):
+        from ..figures import extract_figures  # figures only: claims with none need no parse
+
+        texts = [t for t in texts if extract_figures(t)]
     new = list(dict.fromkeys(t for t in texts if t not in _PARSES))
     if new:
         for t, doc in zip(new, nlp().pipe(new, disable=["ner"]), strict=True):
