@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 from agent.evals import verifier as vs
 from agent.evals.datasets import data_dir
-from agent.verify import RULES, entities, rules_off, verify_text
+from agent.verify import NON_FIGURE_CHECKS, RULES, entities, rules_off, verify_text
 from agent.verify.index import clear_caches
 
 DIGIT = re.compile(r"\d")
 
 NEGATION = "negation_insertion_removal"
-NON_FIGURE = ("names", "places", "negation", "negation_sentence", "roles")
+NON_FIGURE = NON_FIGURE_CHECKS
 
 
 @dataclass(frozen=True)

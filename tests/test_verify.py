@@ -297,13 +297,17 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "North Korea pays Russia for the shells.",
         "Russia pays North Korea for the shells.",
     ),
-    "negation_sentence": (
-        "The podcast helps support all simmers in the community.",
-        "The podcast does not support all simmers in the community.",
+    "negation_sentence": (  # another verb: negation_scope needs the negated word itself
+        "The Simmers Digest podcast gives support to all simmers in the Sims community.",
+        "The Simmers Digest podcast does not back all simmers in the Sims community.",
     ),
     "negation": (
         "The council approved the new budget on Monday.",
         "The council did not approve the new budget.",
+    ),
+    "negation_scope": (
+        "Client: I am interested in home insurance for my new flat.",
+        "The client is not interested in home insurance for the new flat.",
     ),
 }
 PASSING: dict[str, tuple[str, str]] = {
@@ -320,6 +324,10 @@ PASSING: dict[str, tuple[str, str]] = {
     ),
     "word_determiners": ("He arrived in the city in 1990.", "It was his first visit."),
     "places": ("Activists gathered in London outside the embassy.", "U.K. activists gathered."),
+    "initials": (
+        "A USCIS official said the agency will keep processing work permits.",
+        "The US Citizenship and Immigration Services will keep processing work permits.",
+    ),
     "contradiction": ("", ""),  # decides the verdict's name, not whether it is flagged
 }
 

@@ -35,8 +35,10 @@ RULES: dict[str, str] = {
     "negation": "a clause aligned to a source clause agrees with it in negation",
     "negation_sentence": "a negated claim restating a sentence that negates nothing contradicts it",
     "word_determiners": "'one' and ordinal words are determiners unless they count a noun",
+    "negation_scope": "a negation whose scope the source states only without negation is flagged",
+    "initials": "an abbreviation inside a name gives all its letters to the name's initials",
 }
-NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")
+NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles", "negation_scope")
 _OFF: set[str] = set()
 
 
