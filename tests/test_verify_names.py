@@ -206,6 +206,8 @@ CALL = (
         ("The client is not interested in a pension plan.", None),
         # the claim asserts nothing
         ("The agent asks whether the client is not interested in home insurance.", None),
+        # a degree, not the opposite
+        ("The client is not very interested in home insurance for the new flat.", None),
     ],
 )
 def test_a_negation_the_source_never_makes(claim: str, verdict: str | None) -> None:

@@ -7,6 +7,14 @@ claim's. Polarity: "not", "n't", "never" on the verb, "no" on an argument ("foun
 evidence"), or a negating verb above it ("failed to", "refused to", "denied"). Only an
 aligned pair of opposite polarity, with no aligned clause of the same polarity, is
 ``contradicted``; a weak alignment says nothing.
+
+A negation no clause aligns (``negation_scope``): its scope is the negated predicate with its
+arguments, subject aside ("[the client] is not interested in home insurance"), or the negated
+noun with the verb governing it ("offers life insurance but no quote tool"). When one source
+sentence holds ``SCOPE_SHARE`` of the scope and a word of its core (the negated word, or a
+copula's predicate), and no source sentence holding ``SCOPE_BLOCK`` of it and its core
+negates anything or asks a question, the source states it only without the negation: flagged.
+"not" before a degree adverb ("not very high", "not necessarily") is a hedge, not a negation.
 """
 
 from __future__ import annotations
@@ -26,8 +34,8 @@ MIN_SHARE = 0.6
 SENTENCE_SHARE = 0.8  # a negated claim clause whose words a source sentence holds this much
 SENTENCE_MIN = 3  # (of at least this many words) restates that sentence
 SCOPE_MIN = 3  # a negation's scope of this many words (subject aside)...
-SCOPE_SHARE = 0.6  # ...this much in one source sentence, with a word of its core...
-SCOPE_BLOCK = 0.3  # ...and no source sentence holding this much of it negating anything
+SCOPE_SHARE = 0.5  # ...this much in one source sentence, with a word of its core...
+SCOPE_BLOCK = 0.3  # ...and no source sentence holding this much of it and its core negating
 _NEGATORS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without", "none",
                        "nothing", "nobody", "nowhere", "lack", "unable", "fail", "refuse",
                        "deny", "decline", "failure", "refusal", "absence", "cease", "stop",
@@ -139,7 +147,9 @@ def _blocks(t: Any) -> bool:
     """A word that keeps a sentence from stating a plain affirmative: a negator, a negative
     prefix ("unclear", "unsuccessful"), or a verb of trying ("tried to land")."""
     low, lemma = t.lower_, t.lemma_.lower()
-    if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS or lemma in _TRIED:
+    if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS:
+        return True
+    if lemma in _TRIED and t.pos_ in ("VERB", "AUX"):  # "tried to", not "the plans"
         return True
     return t.pos_ in ("ADJ", "ADV") and low.startswith("un") and len(low) >= 6
 
@@ -247,9 +257,10 @@ def _scope_verdicts(
     claim_text: str, src: SourceIndex, cited: set[int] | None
 ) -> list[FigureVerdict]:
     """A negation whose scope a source sentence states without any negation, when no source
-    sentence about it negates anything: "the client is not interested in car insurance" where
-    the source only says "I'm interested in car insurance". ``contradicted`` when the sentence
-    holds ``SENTENCE_SHARE`` of the scope, else ``not_found``."""
+    sentence about it (its core and ``SCOPE_BLOCK`` of its words) negates anything: "the
+    client is not interested in car insurance" where the source only says "I'm interested in
+    car insurance". ``contradicted`` when the sentence holds ``SENTENCE_SHARE`` of the scope,
+    else ``not_found``."""
     sents = [
         (src.sentence_of(a), stems, neg)
         for a, stems, neg in _source_sentences(src.text)
@@ -260,7 +271,7 @@ def _scope_verdicts(
         if len(words) < SCOPE_MIN or not core & words:
             continue
         block = max(MIN_SHARED, SCOPE_BLOCK * len(words))
-        if any(neg and len(words & st) >= block for _, st, neg in sents):
+        if any(neg and core & st and len(words & st) >= block for _, st, neg in sents):
             continue
         best = max(((len(words & st), k) for k, st, _ in sents if core & st), default=(0, -1))
         share = best[0] / len(words)
@@ -278,6 +289,7 @@ def _scope_verdicts(
 
 
 _CONTENT = ("NOUN", "PROPN", "ADJ", "VERB", "NUM")
+_GOVERNED = frozenset(["dobj", "pobj", "attr", "conj"])
 _OWN_CLAUSE = frozenset(["conj", "cc", "advcl", "relcl", "parataxis", "punct", "mark"])
 
 
@@ -289,7 +301,7 @@ def _stems(toks: Any) -> set[str]:
 
 def _scope(h: Any, skip: Any) -> list[Any]:
     """``h`` with its dependents, not the clauses joined to it ("..., and needs rest")."""
-    out = [h]
+    out = [h] if h is not skip else []
     for c in h.children:
         if c is not skip and c.dep_ not in _OWN_CLAUSE:
             out += [x for x in c.subtree if x is not skip]
@@ -298,7 +310,7 @@ def _scope(h: Any, skip: Any) -> list[Any]:
 
 def _cue(t: Any) -> bool:
     """A word that negates what it governs: "not", "never", "cannot", "no" / "neither" as a
-    determiner, "unable", "lack", "fail(ed) to"."""
+    determiner, "unable", "fail(ed) to"."""
     low, lemma = t.lower_, t.lemma_.lower()
     if t.dep_ == "neg" or low in ("never", "cannot"):
         return True
@@ -306,7 +318,7 @@ def _cue(t: Any) -> bool:
         return True
     if lemma == "fail":
         return t.pos_ == "VERB" and any(c.dep_ == "xcomp" for c in t.children)
-    return lemma in ("lack", "unable")
+    return lemma == "unable"
 
 
 def _core(h: Any) -> list[Any]:
@@ -334,7 +346,10 @@ def negated_units(
         if not _cue(t) or "?" in t.sent.text:
             continue
         lemma = t.lemma_.lower()
-        h = t if lemma in ("lack", "unable", "fail") else t.head
+        nxt = t.nbor(1) if t.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ == "ADV" and nxt.dep_ == "advmod":
+            continue  # "not very high", "not necessarily": a degree, not the opposite
+        h = t if lemma in ("unable", "fail") else t.head
         if lemma == "unable" and h.dep_ == "acomp":
             h = h.head  # "is unable to customize": the copula carries the subject
         if any(a.dep_ == "mark" and a.lower_ in _HYPOTHETICAL for a in h.children):
@@ -344,11 +359,11 @@ def negated_units(
             v = v.head
         if v.pos_ in ("VERB", "AUX") and v is not t and _negation(v) is _UNASSERTED:
             continue
-        if any(a.dep_ in ("acl", "ccomp") and a.head.pos_ == "NOUN" for a in [v]):
+        if v.dep_ in ("acl", "ccomp") and v.head.pos_ == "NOUN":
             continue
         core = (
             _core(h)
-            if lemma not in ("lack", "unable", "fail")
+            if lemma not in ("unable", "fail")
             else [x for x in h.subtree if x.dep_ in ("pobj", "xcomp") and x.head.i <= h.i + 2]
         )
         subj = {
@@ -358,7 +373,7 @@ def negated_units(
         who = _stems(subj)
         if h.dep_ == "relcl" or (h.dep_ in ("conj", "appos") and h.pos_ in ("NOUN", "PROPN")):
             words |= _stems([h.head])  # "a client who is not...", "tools but not a phone"
-        if h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in ("dobj", "pobj", "attr", "conj"):
+        if h is not t and h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in _GOVERNED:
             g = h.head
             while g.dep_ in ("conj", "prep", "dobj", "pobj") and g.head is not g:
                 g = g.head

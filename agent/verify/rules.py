@@ -38,7 +38,15 @@ RULES: dict[str, str] = {
     "negation_scope": "a negation whose scope the source states only without negation is flagged",
     "initials": "an abbreviation inside a name gives all its letters to the name's initials",
 }
-NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles", "negation_scope")
+NON_FIGURE_CHECKS = (
+    "names",
+    "places",
+    "negation",
+    "negation_sentence",
+    "roles",
+    "negation_scope",
+    "initials",
+)
 _OFF: set[str] = set()
 
 
