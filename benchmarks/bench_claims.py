@@ -223,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default="")
     ap.add_argument("--errors", default="")
-    ap.add_argument("--lodo", action="store_true", help="fuzzy threshold chosen leave-one-out")
+    ap.add_argument(
+        "--lodo",
+        action="store_true",
+        help="fuzzy threshold and negation scope share chosen leave-one-out",
+    )
     ap.add_argument("--ablate", action="store_true", help="each non-figure rule switched off")
     a = ap.parse_args(argv)
     only = set(filter(None, a.only.split(",")))
