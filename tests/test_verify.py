@@ -297,9 +297,9 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "North Korea pays Russia for the shells.",
         "Russia pays North Korea for the shells.",
     ),
-    "negation_sentence": (
-        "The podcast helps support all simmers in the community.",
-        "The podcast does not support all simmers in the community.",
+    "negation_sentence": (  # another verb: negation_scope needs the negated word itself
+        "The village choir gives support to all singers in the county festival.",
+        "The village choir does not back all singers in the county festival.",
     ),
     "negation": (
         "The council approved the new budget on Monday.",
@@ -312,6 +312,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
     "misquoted_bound": (
         "The storm left more than 30 homes flooded; officials later counted 38 homes.",
         "The storm left over 20 homes flooded.",
+    ),
+    "negation_scope": (
+        "Client: I am interested in home insurance for my new flat.",
+        "The client is not interested in home insurance for the new flat.",
     ),
 }
 PASSING: dict[str, tuple[str, str]] = {
@@ -328,6 +332,10 @@ PASSING: dict[str, tuple[str, str]] = {
     ),
     "word_determiners": ("He arrived in the city in 1990.", "It was his first visit."),
     "places": ("Activists gathered in London outside the embassy.", "U.K. activists gathered."),
+    "initials": (
+        "A USCIS official said the agency will keep processing work permits.",
+        "The US Citizenship and Immigration Services will keep processing work permits.",
+    ),
     "contradiction": ("", ""),  # decides the verdict's name, not whether it is flagged
     "narrower_noun": (
         "Most of the 120 venues are free; the 35 museums that charge admission waive it.",

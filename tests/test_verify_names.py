@@ -183,3 +183,44 @@ def test_the_cli_checks_names_unless_told_figures_only(tmp_path: Path) -> None:
     figs = {**env, "VERISUM_CHECKS": "figures"}
     r3 = subprocess.run(base, capture_output=True, text=True, env=figs, timeout=120)
     assert r3.returncode == 0, r3.stdout + r3.stderr
+
+
+CALL = (
+    "Agent: We offer home, car and life insurance. Client: I am interested in home insurance "
+    "for my new flat. Agent: Great. We also offer a quick online quote tool. Client: I don't "
+    "need car insurance, I sold my car. Would a discount apply to new customers?"
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        # the negation's scope is in one sentence, which negates nothing: flagged
+        ("The client is not interested in home insurance for the new flat.", "contradicted"),
+        ("The agent offers life insurance but no quick online quote tool.", "contradicted"),
+        # the source negates it too
+        ("The client does not need car insurance.", None),
+        # the source only asks about it: a question may be answered no
+        ("No discount applies to new customers.", None),
+        # too little of the scope in the source to say anything
+        ("The client is not interested in a pension plan.", None),
+        # the claim asserts nothing
+        ("The agent asks whether the client is not interested in home insurance.", None),
+        # a degree, not the opposite
+        ("The client is not very interested in home insurance for the new flat.", None),
+    ],
+)
+def test_a_negation_the_source_never_makes(claim: str, verdict: str | None) -> None:
+    got = [v for _, v in _verdicts(CALL, claim, "negation") if v != "supported"]
+    assert got == ([verdict] if verdict else []), verify_text(CALL, claim).checks
+    if verdict:
+        with rules_off("negation_scope"):
+            assert _verdicts(CALL, claim, "negation") == []
+
+
+def test_an_abbreviation_inside_a_name_gives_its_letters() -> None:
+    src = "USCIS will keep processing work permits, a USCIS official said."
+    claim = "The US Citizenship and Immigration Services will keep processing permits."
+    assert verify_text(src, claim).verified
+    with rules_off("initials"):
+        assert not verify_text(src, claim).verified

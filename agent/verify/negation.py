@@ -7,6 +7,14 @@ claim's. Polarity: "not", "n't", "never" on the verb, "no" on an argument ("foun
 evidence"), or a negating verb above it ("failed to", "refused to", "denied"). Only an
 aligned pair of opposite polarity, with no aligned clause of the same polarity, is
 ``contradicted``; a weak alignment says nothing.
+
+A negation no clause aligns (``negation_scope``): its scope is the negated predicate with its
+arguments, subject aside ("[the client] is not interested in home insurance"), or the negated
+noun with the verb governing it ("offers life insurance but no quote tool"). When one source
+sentence holds ``SCOPE_SHARE`` of the scope and a word of its core (the negated word, or a
+copula's predicate), and no source sentence holding ``SCOPE_BLOCK`` of it and its core
+negates anything or asks a question, the source states it only without the negation: flagged.
+"not" before a degree adverb ("not very high", "not necessarily") is a hedge, not a negation.
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ MIN_SHARED = 2
 MIN_SHARE = 0.6
 SENTENCE_SHARE = 0.8  # a negated claim clause whose words a source sentence holds this much
 SENTENCE_MIN = 3  # (of at least this many words) restates that sentence
+SCOPE_MIN = 3  # a negation's scope of this many words (subject aside)...
+SCOPE_SHARE = 0.5  # ...this much in one source sentence, with a word of its core...
+SCOPE_BLOCK = 0.3  # ...and no source sentence holding this much of it and its core negating
 _NEGATORS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without", "none",
                        "nothing", "nobody", "nowhere", "lack", "unable", "fail", "refuse",
                        "deny", "decline", "failure", "refusal", "absence", "cease", "stop",
@@ -136,7 +147,9 @@ def _blocks(t: Any) -> bool:
     """A word that keeps a sentence from stating a plain affirmative: a negator, a negative
     prefix ("unclear", "unsuccessful"), or a verb of trying ("tried to land")."""
     low, lemma = t.lower_, t.lemma_.lower()
-    if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS or lemma in _TRIED:
+    if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS:
+        return True
+    if lemma in _TRIED and t.pos_ in ("VERB", "AUX"):  # "tried to", not "the plans"
         return True
     return t.pos_ in ("ADJ", "ADV") and low.startswith("un") and len(low) >= 6
 
@@ -151,7 +164,7 @@ def _source_sentences(text: str) -> list[tuple[int, frozenset[str], bool]]:
             for t in sent
             if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB", "NUM") and not t.is_stop
         )
-        neg = sent.text.rstrip().endswith("?") or any(_blocks(t) for t in sent)
+        neg = "?" in sent.text or any(_blocks(t) for t in sent)
         out.append((sent.start_char, stems, neg))
     return out
 
@@ -214,16 +227,161 @@ def negation_verdicts(
                 f"the source says {'it' if c.negated else 'not'}: the claim "
                 f"{'negates' if c.negated else 'asserts'} {c.verb!r}"
             )
-        sa, sb = src.sentences[k]
-        out.append(
-            FigureVerdict(
-                kind="negation",
-                figure=fig,
-                verdict=verdict,
-                evidence=[Span(start=sa, end=sb, text=src.text[sa:sb])],
-                reason=reason,
-                scope="cited" if cited and k in cited else "document",
-                binds="polarity",
-            )
+        out.append(_verdict(fig, verdict, reason, src, k, cited))
+    if on("negation_scope"):
+        done = {(v.figure.start, v.figure.end) for v in out}
+        out += [
+            v
+            for v in _scope_verdicts(claim_text, src, cited)
+            if (v.figure.start, v.figure.end) not in done
+        ]
+    return out
+
+
+def _verdict(
+    fig: Figure, verdict: str, reason: str, src: SourceIndex, k: int, cited: set[int] | None
+) -> FigureVerdict:
+    sa, sb = src.sentences[k]
+    return FigureVerdict(
+        kind="negation",
+        figure=fig,
+        verdict=verdict,
+        evidence=[Span(start=sa, end=sb, text=src.text[sa:sb])],
+        reason=reason,
+        scope="cited" if cited and k in cited else "document",
+        binds="polarity",
+    )
+
+
+def _scope_verdicts(
+    claim_text: str, src: SourceIndex, cited: set[int] | None
+) -> list[FigureVerdict]:
+    """A negation whose scope a source sentence states without any negation, when no source
+    sentence about it (its core and ``SCOPE_BLOCK`` of its words) negates anything: "the
+    client is not interested in car insurance" where the source only says "I'm interested in
+    car insurance". ``contradicted`` when the sentence holds ``SENTENCE_SHARE`` of the scope,
+    else ``not_found``."""
+    sents = [
+        (src.sentence_of(a), stems, neg)
+        for a, stems, neg in _source_sentences(src.text)
+        if src.sentence_of(a) not in src.instructions
+    ]
+    out = []
+    for (a, b), words, core, _who in negated_units(parse(claim_text)):
+        if len(words) < SCOPE_MIN or not core & words:
+            continue
+        block = max(MIN_SHARED, SCOPE_BLOCK * len(words))
+        if any(neg and core & st and len(words & st) >= block for _, st, neg in sents):
+            continue
+        best = max(((len(words & st), k) for k, st, _ in sents if core & st), default=(0, -1))
+        share = best[0] / len(words)
+        if share < SCOPE_SHARE:
+            continue
+        fig = Figure(text=claim_text[a:b], start=a, end=b, kind="negation")
+        strong = share >= SENTENCE_SHARE
+        reason = "the source states it without a negation" + (
+            "" if strong else " (a partial restatement: not a contradiction)"
         )
+        out.append(
+            _verdict(fig, "contradicted" if strong else "not_found", reason, src, best[1], cited)
+        )
+    return out
+
+
+_CONTENT = ("NOUN", "PROPN", "ADJ", "VERB", "NUM")
+_GOVERNED = frozenset(["dobj", "pobj", "attr", "conj"])
+_OWN_CLAUSE = frozenset(["conj", "cc", "advcl", "relcl", "parataxis", "punct", "mark"])
+
+
+def _stems(toks: Any) -> set[str]:
+    return {
+        stem(t.lemma_.lower()) for t in toks if t.pos_ in _CONTENT and not t.is_stop and t.is_alpha
+    }
+
+
+def _scope(h: Any, skip: Any) -> list[Any]:
+    """``h`` with its dependents, not the clauses joined to it ("..., and needs rest")."""
+    out = [h] if h is not skip else []
+    for c in h.children:
+        if c is not skip and c.dep_ not in _OWN_CLAUSE:
+            out += [x for x in c.subtree if x is not skip]
+    return out
+
+
+def _cue(t: Any) -> bool:
+    """A word that negates what it governs: "not", "never", "cannot", "no" / "neither" as a
+    determiner, "unable", "fail(ed) to"."""
+    low, lemma = t.lower_, t.lemma_.lower()
+    if t.dep_ == "neg" or low in ("never", "cannot"):
+        return True
+    if t.dep_ == "det" and low in ("no", "neither"):
+        return True
+    if lemma == "fail":
+        return t.pos_ == "VERB" and any(c.dep_ == "xcomp" for c in t.children)
+    return lemma == "unable"
+
+
+def _core(h: Any) -> list[Any]:
+    """The words a negation is about: a content head itself; for a copula, its predicate
+    ("is not interested", "was in no danger")."""
+    if h.pos_ != "AUX" and h.lemma_.lower() != "be":
+        return [h]
+    out = [c for c in h.children if c.dep_ in ("acomp", "attr", "oprd")]
+    out += [g for c in h.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    return out
+
+
+def negated_units(
+    doc: Any,
+) -> list[tuple[tuple[int, int], frozenset[str], frozenset[str], frozenset[str]]]:
+    """Each asserted negation of a claim: the cue's span, the content stems it scopes over,
+    the stems of its core and those of its subject (who says it: often not written beside
+    it in a transcript). The scope is the negated predicate with its arguments ("is
+    not interested in car insurance", plus the noun a relative clause describes), or the
+    negated noun with the verb governing it and that verb's subject ("offered a quote tool
+    but no phone questionnaire"). Questions, "if"/"whether" clauses, "tried to ..." and
+    clauses under a noun ("concerns that it would not be found") assert nothing."""
+    out = []
+    for t in doc:
+        if not _cue(t) or "?" in t.sent.text:
+            continue
+        lemma = t.lemma_.lower()
+        nxt = t.nbor(1) if t.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ == "ADV" and nxt.dep_ == "advmod":
+            continue  # "not very high", "not necessarily": a degree, not the opposite
+        h = t if lemma in ("unable", "fail") else t.head
+        if lemma == "unable" and h.dep_ == "acomp":
+            h = h.head  # "is unable to customize": the copula carries the subject
+        if any(a.dep_ == "mark" and a.lower_ in _HYPOTHETICAL for a in h.children):
+            continue
+        v = h
+        while v.pos_ not in ("VERB", "AUX") and v.head is not v:
+            v = v.head
+        if v.pos_ in ("VERB", "AUX") and v is not t and _negation(v) is _UNASSERTED:
+            continue
+        if v.dep_ in ("acl", "ccomp") and v.head.pos_ == "NOUN":
+            continue
+        core = (
+            _core(h)
+            if lemma not in ("unable", "fail")
+            else [x for x in h.subtree if x.dep_ in ("pobj", "xcomp") and x.head.i <= h.i + 2]
+        )
+        subj = {
+            x for c in h.children if c.dep_ in ("nsubj", "nsubjpass", "expl") for x in c.subtree
+        }
+        words = _stems(x for x in _scope(h, t) if x not in subj)
+        who = _stems(subj)
+        if h.dep_ == "relcl" or (h.dep_ in ("conj", "appos") and h.pos_ in ("NOUN", "PROPN")):
+            words |= _stems([h.head])  # "a client who is not...", "tools but not a phone"
+        if h is not t and h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in _GOVERNED:
+            g = h.head
+            while g.dep_ in ("conj", "prep", "dobj", "pobj") and g.head is not g:
+                g = g.head
+            if g.pos_ in ("VERB", "AUX"):
+                words |= _stems([g])
+                who |= _stems(
+                    x for c in g.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree
+                )
+        cue = (t.idx, t.idx + len(t.text))
+        out.append((cue, frozenset(words - who), frozenset(_stems(core)), frozenset(who)))
     return out

@@ -50,8 +50,18 @@ RULES: dict[str, str] = {
     "subject_binding": "a value said of another subject, where the claim's subject has another"
     " value, is glued ('schools get $1.3bn, roads $310m' / 'roads get $1.3bn')",
     "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
+    "negation_scope": "a negation whose scope the source states only without negation is flagged",
+    "initials": "an abbreviation inside a name gives all its letters to the name's initials",
 }
-NON_FIGURE_CHECKS = ("names", "places", "negation", "negation_sentence", "roles")
+NON_FIGURE_CHECKS = (
+    "names",
+    "places",
+    "negation",
+    "negation_sentence",
+    "roles",
+    "negation_scope",
+    "initials",
+)
 _OFF: set[str] = set()
 
 
