@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 from agent.evals import verifier as vs
 from agent.evals.datasets import data_dir
-from agent.verify import NON_FIGURE_CHECKS, RULES, entities, rules_off, verify_text
-from agent.verify.index import clear_caches
+from agent.verify import NON_FIGURE_CHECKS, RULES, clear_caches, entities, rules_off, verify_text
 
 DIGIT = re.compile(r"\d")
 

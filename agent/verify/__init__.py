@@ -49,8 +49,9 @@ The rules (each can be switched off by name, see ``rules.RULES``):
 from __future__ import annotations
 
 from ..figures import stem
+from .caches import clear_caches
 from .decide import check_claim, frame_clash, judge, same_measure, verify_claims
-from .index import clear_caches, source_index
+from .index import source_index
 from .report import (
     MIN_GROUNDING,
     SCHEMA_VERSION,

@@ -364,24 +364,3 @@ def source_index(text: str, sentences: tuple[tuple[int, int], ...] | None = None
         if m.value.date[0] is not None:
             years.add(m.value.date[0])
     return SourceIndex(text, tuple(sentences), tuple(ms), frozenset(years), orders)
-
-
-def clear_caches(*, parses: bool = True) -> None:
-    """Forget indexed texts (rule switches), and their parses (cold-start timing)."""
-    from ..figures import _extract_cached
-
-    source_index.cache_clear()
-    mentions.cache_clear()
-    if parses:
-        from .entities import name_index
-        from .frames import _ENTS, _PARSES
-        from .negation import _source_clauses, _source_sentences
-        from .roles import _source_roles
-
-        _PARSES.cache_clear()
-        _ENTS.cache_clear()
-        name_index.cache_clear()
-        _source_clauses.cache_clear()
-        _source_sentences.cache_clear()
-        _source_roles.cache_clear()
-        _extract_cached.cache_clear()

@@ -7,7 +7,7 @@ keeps only rules that help on two data sets and hurt none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 RULES: dict[str, str] = {
@@ -63,6 +63,17 @@ NON_FIGURE_CHECKS = (
     "initials",
 )
 _OFF: set[str] = set()
+_SWITCHED: list[Callable[[], None]] = []  # what to forget when a rule is switched
+
+
+def on_switch(forget: Callable[[], None]) -> None:
+    """Call ``forget`` whenever rules are switched (``caches`` registers the verifier's)."""
+    _SWITCHED.append(forget)
+
+
+def _switched() -> None:
+    for forget in _SWITCHED:
+        forget()
 
 
 def on(name: str) -> bool:
@@ -76,25 +87,21 @@ def rules_off(*names: str) -> Iterator[None]:
     unknown = set(names) - set(RULES)
     if unknown:
         raise KeyError(f"unknown rules: {sorted(unknown)}")
-    from .index import clear_caches
-
     before = set(_OFF)
     _OFF.update(names)
-    clear_caches(parses=False)
+    _switched()
     try:
         yield
     finally:
         _OFF.clear()
         _OFF.update(before)
-        clear_caches(parses=False)
+        _switched()
 
 
 def figures_only(on: bool = True) -> None:
     """Check figures only (the ``checks = "figures"`` setting): names and negations off."""
-    from .index import clear_caches
-
     if on:
         _OFF.update(NON_FIGURE_CHECKS)
     else:
         _OFF.difference_update(NON_FIGURE_CHECKS)
-    clear_caches(parses=False)
+    _switched()
