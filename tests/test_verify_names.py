@@ -224,3 +224,9 @@ def test_an_abbreviation_inside_a_name_gives_its_letters() -> None:
     assert verify_text(src, claim).verified
     with rules_off("initials"):
         assert not verify_text(src, claim).verified
+
+
+def test_a_negation_in_a_clause_without_a_verb_is_read_in_finite_time() -> None:
+    # a verbless headline: walking up from the cue must stop at the root
+    rep = verify_text("The visitors scored twice in the second half.", "No goal for the hosts.")
+    assert len(rep.checks) == 1

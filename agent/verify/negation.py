@@ -93,7 +93,7 @@ def _negation(v: Any) -> Any | None:
         return own
     h = v.head
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children)
-    if (v.dep_ in ("xcomp", "acl") or infinitive) and h is not v:
+    if (v.dep_ in ("xcomp", "acl") or infinitive) and h.i != v.i:
         if h.lemma_.lower() in _NEG_VERBS:
             return h
         if _own(h) is not None:  # "won't work to dismantle"
@@ -355,9 +355,9 @@ def negated_units(
         if any(a.dep_ == "mark" and a.lower_ in _HYPOTHETICAL for a in h.children):
             continue
         v = h
-        while v.pos_ not in ("VERB", "AUX") and v.head is not v:
+        while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
             v = v.head
-        if v.pos_ in ("VERB", "AUX") and v is not t and _negation(v) is _UNASSERTED:
+        if v.pos_ in ("VERB", "AUX") and v.i != t.i and _negation(v) is _UNASSERTED:
             continue
         if v.dep_ in ("acl", "ccomp") and v.head.pos_ == "NOUN":
             continue
@@ -373,9 +373,9 @@ def negated_units(
         who = _stems(subj)
         if h.dep_ == "relcl" or (h.dep_ in ("conj", "appos") and h.pos_ in ("NOUN", "PROPN")):
             words |= _stems([h.head])  # "a client who is not...", "tools but not a phone"
-        if h is not t and h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in _GOVERNED:
+        if h.i != t.i and h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in _GOVERNED:
             g = h.head
-            while g.dep_ in ("conj", "prep", "dobj", "pobj") and g.head is not g:
+            while g.dep_ in ("conj", "prep", "dobj", "pobj") and g.head.i != g.i:
                 g = g.head
             if g.pos_ in ("VERB", "AUX"):
                 words |= _stems([g])
