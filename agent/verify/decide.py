@@ -11,7 +11,7 @@ from .negation import negation_verdicts
 from .report import Claim, ClaimCheck, FigureVerdict, Scope, Span, Verdict, VerificationReport
 from .roles import role_verdicts
 from .rules import on
-from .values import compat, describe, same
+from .values import BOUNDS, LOWER, compat, describe, same
 
 
 def frame_clash(c: Frame, s: Frame, timed: bool = False) -> str:
@@ -239,7 +239,7 @@ def _fitting(
     timed = c.value.dim == "time_point"
     clashes = [(s, frame_clash(c.frame, s.frame, timed)) for s in equal]
     fits = [s for s, why in clashes if not why]
-    if c.value.approx in ("more_than", "at_least", "under", "at_most") and on("bound_frame"):
+    if c.value.approx in BOUNDS and on("bound_frame"):
         # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds,
         # only by the same measure or a value near the bound ("over 1,800" / "almost 2,000")
         fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
@@ -287,24 +287,21 @@ def _misquoted_bound(
     """A claimed bound that misquotes the source's bound of the same measure ("over 40
     missing" / "more than 50 missing"), even where another value implies it: no mention
     states the claim's bound itself."""
-    if not on("misquoted_bound") or c.value.approx not in _BOUNDS:
+    if not on("misquoted_bound") or c.value.approx not in BOUNDS:
         return None
-    side = c.value.approx in ("more_than", "at_least")
-    if any(s.value.approx in _BOUNDS for s in equal):
+    side = c.value.approx in LOWER
+    if any(s.value.approx in BOUNDS for s in equal):
         return None
     timed = c.value.dim == "time_point"
     for s in others:
         if (cited is not None and s.sent not in cited) or s.weak or s in equal:
             continue
-        if s.value.approx not in _BOUNDS or (s.value.approx in ("more_than", "at_least")) != side:
+        if s.value.approx not in BOUNDS or (s.value.approx in LOWER) != side:
             continue
         by = same_measure(c.frame, s.frame, timed)
         if by:
             return s, by
     return None
-
-
-_BOUNDS = frozenset(["more_than", "at_least", "under", "at_most"])
 
 
 def _conflict(

@@ -240,9 +240,8 @@ def _year_as_count(text: str, f: Figure, v: Value) -> Value:
 
 
 _PROPER_NEXT = re.compile(r"\s+[A-Z][a-z]")
-_YEAR_WORDS = frozenset(["anniversary"])
-_AGE_WORDS = frozenset(["birthday"])
-_YEAR_STEMS = frozenset(stem(w) for w in _YEAR_WORDS)
+_YEARS_SINCE = frozenset([stem("anniversary")])  # the Nth: N years since
+_AGE_OF = frozenset([stem("birthday")])  # the Nth: an age of N
 
 
 def _duration(v: Value, days: float, kind: str = "duration") -> Value:
@@ -275,9 +274,9 @@ def _retyped(text: str, f: Figure, v: Value, frame: Frame) -> tuple[Value, Frame
         if unit not in ("second", "minute"):
             return _duration(v, days), unitless
     if v.dim == "ordinal" and on("anniversaries"):
-        noun = frame.noun or (f.noun or "")
-        if noun in _YEAR_WORDS or noun in _AGE_WORDS or stem(noun) in _YEAR_STEMS:
-            kind = "age" if noun in _AGE_WORDS else "duration"
+        noun = stem(frame.noun or f.noun or "")  # the parse's lemma, or the parser's stem
+        if noun in _YEARS_SINCE or noun in _AGE_OF:
+            kind = "age" if noun in _AGE_OF else "duration"
             return _duration(v, DURATIONS["year"][1], kind), unitless
     if (
         v.dim == "count"

@@ -39,7 +39,8 @@ _MINUS = re.compile(r"(?:^|[\s(:])[-−–]$")
 _PER_SHARE = re.compile(r"\s*(?:a|per)\s+(?:diluted\s+)?share\b", re.IGNORECASE)
 _EACH = re.compile(r"\s*(?:each|apiece|a\s+piece|per\s+(?:person|head|unit|item))\b", re.I)
 _BASIS_POINTS = re.compile(r"\s*(?:basis\s+points?|bps?)\b", re.IGNORECASE)
-_LOWER, _UPPER = frozenset(["more_than", "at_least"]), frozenset(["under", "at_most"])
+LOWER, UPPER = frozenset(["more_than", "at_least"]), frozenset(["under", "at_most"])
+BOUNDS = LOWER | UPPER  # the hedges that make a figure a bound
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
         if on("range_both_ends"):
             return s.is_range and _near(clo, slo, c, slack) and _near(chi, shi, c, slack)
         return clo <= slo and shi <= chi  # any value inside (the hole the rule closes)
-    if c.approx in _LOWER or c.approx in _UPPER:
+    if c.approx in LOWER or c.approx in UPPER:
         return _same_bound(c, s, clo, slo, shi)
     if s.is_range:
         return _near(clo, slo, c, slack) or _near(clo, shi, c, slack)
@@ -205,9 +206,9 @@ def _near(x: float, y: float, c: Value, slack: float) -> bool:
 
 def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
     """A claimed bound at ``v`` against a source value ``slo``..``shi``."""
-    lower = c.approx in _LOWER
-    bound = s.approx in (_LOWER | _UPPER)
-    if on("bound_side") and bound and (s.approx in _LOWER) != lower:
+    lower = c.approx in LOWER
+    bound = s.approx in (LOWER | UPPER)
+    if on("bound_side") and bound and (s.approx in LOWER) != lower:
         return False  # "over 270" is not "under 270"
     if bound:
         return _near(v, slo, Value("count", precision=c.precision), 0.0)
