@@ -406,6 +406,13 @@ def test_a_paraphrased_count_is_supported() -> None:
     assert verdict("Three people lost consciousness.", src2) == "supported"
 
 
+def test_a_bound_of_the_same_noun_and_another_verb_is_not_misquoted() -> None:
+    src = "The fire killed at least two people. Officials said 45 people were left homeless."
+    assert verdict("The fire left over 30 people homeless.", src) == "supported"
+    # another value of the same noun under another verb is no contradiction, only absent
+    assert verdict("The fire left 30 people homeless.", "The fire killed 2 people.") == "not_found"
+
+
 def test_a_value_of_another_measure_in_the_same_noun_is_a_contradiction() -> None:
     src = "Keefe, a 19-year-old telephone operator, posed for it. The 92-year-old died at home."
     assert flagged("Keefe was a 92-year-old telephone operator.", src)

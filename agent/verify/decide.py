@@ -299,9 +299,18 @@ def _misquoted_bound(
         if s.value.approx not in BOUNDS or (s.value.approx in LOWER) != side:
             continue
         by = same_measure(c.frame, s.frame, timed)
-        if by:
+        if by and _same_predicate(c.frame, s.frame):
             return s, by
     return None
+
+
+def _same_predicate(c: Frame, s: Frame) -> bool:
+    """The two figures are stated by the same verb, where both have one: either's verb
+    governs the other ("left over 20 homes flooded" / "left more than 30 homes flooded"), not
+    "killed at least two people" / "left over 30 people homeless"."""
+    if not c.verb or not s.verb:
+        return True
+    return c.verb == s.verb or c.verb in s.verbs or s.verb in c.verbs
 
 
 def _conflict(
@@ -316,7 +325,7 @@ def _conflict(
             continue
         per = c.value.per if c.value.per == s.value.per else ""
         by = same_measure(c.frame, s.frame, timed, per)
-        if by:
+        if by and (not by.startswith("noun") or _same_predicate(c.frame, s.frame)):
             return s, by
     return None
 

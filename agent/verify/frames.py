@@ -43,6 +43,7 @@ class Frame:
     mods: frozenset[str] = field(default_factory=frozenset)  # what narrows the noun: "fee-charging"
     phrase: frozenset[str] = field(default_factory=frozenset)  # content stems of its noun phrase
     verb: str = ""
+    verbs: frozenset[str] = field(default_factory=frozenset)  # the verbs above it: "left, flood"
     subject: str = ""  # the lemma of the governing verb's subject ("road repairs get $310m")
     subject_text: str = ""  # that subject as written, with its compounds ("road repairs")
     role: str = ""
@@ -171,6 +172,9 @@ def frame_at(text: str, start: int, end: int) -> Frame:
         if noun_tok is not None and not person
         else frozenset(),
         verb=_lemma(verb) if verb is not None and _lemma(verb) not in _LIGHT else "",
+        verbs=frozenset(
+            _lemma(a) for a in root.ancestors if a.pos_ == "VERB" and _lemma(a) not in _LIGHT
+        ),
         **_subject(verb, root),
         role=_role(doc, span, root, verb) if on("role") else "",
         sentence=_content(root.sent),
