@@ -313,6 +313,7 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The storm left more than 30 homes flooded; officials later counted 38 homes.",
         "The storm left over 20 homes flooded.",
     ),
+    "half_up": ("A day ticket for the museum costs 12.50 dollars.", "A day ticket costs 12 dollars."),
     "negation_scope": (
         "Client: I am interested in home insurance for my new flat.",
         "The client is not interested in home insurance for the new flat.",
@@ -404,6 +405,12 @@ def test_a_paraphrased_count_is_supported() -> None:
     assert verdict("Around 870 infections have been reported.", src) == "supported"
     src2 = "Three passengers reported a loss of consciousness on the flight."
     assert verdict("Three people lost consciousness.", src2) == "supported"
+
+
+def test_rounding_half_up_covers_the_half_below() -> None:
+    src = "A day ticket for the museum costs 11.50 dollars; a week ticket is 14.2 dollars."
+    assert verdict("A day ticket costs 12 dollars.", src) == "supported"
+    assert verdict("A week ticket costs 14 dollars.", src) == "supported"
 
 
 def test_a_bound_of_the_same_noun_and_another_verb_is_not_misquoted() -> None:
