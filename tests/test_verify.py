@@ -313,6 +313,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The storm left more than 30 homes flooded; officials later counted 38 homes.",
         "The storm left over 20 homes flooded.",
     ),
+    "stated_maximum": (
+        "The new pumps cut water use by about 35% in the first trial.",
+        "The new pumps cut water use by as much as 60%.",
+    ),
     "half_up": ("A day ticket for the museum costs 12.50 dollars.", "A day ticket costs 12 dollars."),
     "negation_scope": (
         "Client: I am interested in home insurance for my new flat.",
@@ -405,6 +409,12 @@ def test_a_paraphrased_count_is_supported() -> None:
     assert verdict("Around 870 infections have been reported.", src) == "supported"
     src2 = "Three passengers reported a loss of consciousness on the flight."
     assert verdict("Three people lost consciousness.", src2) == "supported"
+
+
+def test_a_stated_maximum_is_supported_by_its_own_number() -> None:
+    src = "The new pumps cut water use by up to 60% in the first trial."
+    assert verdict("The pumps cut water use by as much as 60%.", src) == "supported"
+    assert verdict("The pumps cut water use by up to 60 %.", "They cut it by 60%.") == "supported"
 
 
 def test_rounding_half_up_covers_the_half_below() -> None:

@@ -50,6 +50,8 @@ RULES: dict[str, str] = {
     "subject_binding": "a value said of another subject, where the claim's subject has another"
     " value, is glued ('schools get $1.3bn, roads $310m' / 'roads get $1.3bn')",
     "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
+    "stated_maximum": "'up to 40', 'as many as 40' state 40 as the maximum reached: 25 does not"
+    " support them",
     "half_up": "rounding is half up: '12 dollars' covers 11.50 dollars, not 12.50",
     "negation_scope": "a negation whose scope the source states only without negation is flagged",
     "initials": "an abbreviation inside a name gives all its letters to the name's initials",

@@ -39,7 +39,8 @@ _MINUS = re.compile(r"(?:^|[\s(:])[-−–]$")
 _PER_SHARE = re.compile(r"\s*(?:a|per)\s+(?:diluted\s+)?share\b", re.IGNORECASE)
 _EACH = re.compile(r"\s*(?:each|apiece|a\s+piece|per\s+(?:person|head|unit|item))\b", re.I)
 _BASIS_POINTS = re.compile(r"\s*(?:basis\s+points?|bps?)\b", re.IGNORECASE)
-LOWER, UPPER = frozenset(["more_than", "at_least"]), frozenset(["under", "at_most"])
+_UP_TO = re.compile(r"(?:up\s+to|as\s+(?:much|many)\s+as)\b", re.IGNORECASE)
+LOWER, UPPER = frozenset(["more_than", "at_least"]), frozenset(["under", "at_most", "up_to"])
 BOUNDS = LOWER | UPPER  # the hedges that make a figure a bound
 
 
@@ -98,6 +99,9 @@ def value_of(f: Figure, text: str) -> Value | None:
     if sign < 0:
         lo, hi = -hi, -lo
     integer = float(lo).is_integer() and lo == hi
+    approx = f.approx or ""
+    if approx == "at_most" and _UP_TO.match(f.text) and on("stated_maximum"):
+        approx = "up_to"  # "as much as 90%": a maximum the text reaches, not any lower value
     return Value(
         dim,
         lo * factor,
@@ -106,7 +110,7 @@ def value_of(f: Figure, text: str) -> Value | None:
         f.precision * factor,
         unit,
         per,
-        f.approx or "",
+        approx,
         yearish=f.kind in ("count", "number") and integer and 1900 <= lo <= 2100 and not f.words,
         kind=f.kind,
         factor=factor,
@@ -226,6 +230,8 @@ def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
         # "nearly 270" / "just under 270" lies below 270: never over it
         below = slo - _tol(slo, s.precision, "nearly")
         return below > v if lower else shi <= v or math.isclose(shi, v)
+    if c.approx == "up_to":  # "up to 40" needs 40 itself: 25 is not "as many as 40"
+        return _near(v, shi, Value("count", precision=c.precision), 0.0)
     # the bound's own number, stated exactly, supports it ("over 2,000" / "2,000")
     if lower:
         return slo > v or math.isclose(slo, v)
