@@ -325,6 +325,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
 }
 PASSING: dict[str, tuple[str, str]] = {
     # rules that keep a faithful claim from being flagged
+    "change_verbs": (
+        "The club now has 250 members, down from 290 a year ago.",
+        "Club membership, which fell from 290, is now 250.",
+    ),
     "yearish": ("The forecast for 2021 remains unchanged.", "The 2021 forecast is unchanged."),
     "bare_number": ("Alex: let's make it 7. Jacob: ok.", "They agree to meet at 7 pm."),
     "document_year": (
