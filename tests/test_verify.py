@@ -317,7 +317,10 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The new pumps cut water use by about 35% in the first trial.",
         "The new pumps cut water use by as much as 60%.",
     ),
-    "half_up": ("A day ticket for the museum costs 12.50 dollars.", "A day ticket costs 12 dollars."),
+    "half_up": (
+        "A day ticket for the museum costs 12.50 dollars.",
+        "A day ticket costs 12 dollars.",
+    ),
     "negation_scope": (
         "Client: I am interested in home insurance for my new flat.",
         "The client is not interested in home insurance for the new flat.",

@@ -183,8 +183,26 @@ def frame_at(text: str, start: int, end: int) -> Frame:
 
 _SUBJECTS = frozenset(["nsubj", "nsubjpass"])
 _CHANGE_VERBS = frozenset(
-    "rise fall drop decline climb grow jump slip slide sink surge plunge dip shrink increase"
-    " decrease soar tumble".split()
+    [
+        "rise",
+        "fall",
+        "drop",
+        "decline",
+        "climb",
+        "grow",
+        "jump",
+        "slip",
+        "slide",
+        "sink",
+        "surge",
+        "plunge",
+        "dip",
+        "shrink",
+        "increase",
+        "decrease",
+        "soar",
+        "tumble",
+    ]
 )
 
 
