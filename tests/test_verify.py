@@ -317,10 +317,6 @@ RULE_CASES: dict[str, tuple[str, str]] = {
         "The new pumps cut water use by about 35% in the first trial.",
         "The new pumps cut water use by as much as 60%.",
     ),
-    "half_up": (
-        "A day ticket for the museum costs 12.50 dollars.",
-        "A day ticket costs 12 dollars.",
-    ),
     "negation_scope": (
         "Client: I am interested in home insurance for my new flat.",
         "The client is not interested in home insurance for the new flat.",
@@ -328,10 +324,6 @@ RULE_CASES: dict[str, tuple[str, str]] = {
 }
 PASSING: dict[str, tuple[str, str]] = {
     # rules that keep a faithful claim from being flagged
-    "change_verbs": (
-        "The club now has 250 members, down from 290 a year ago.",
-        "Club membership, which fell from 290, is now 250.",
-    ),
     "yearish": ("The forecast for 2021 remains unchanged.", "The 2021 forecast is unchanged."),
     "bare_number": ("Alex: let's make it 7. Jacob: ok.", "They agree to meet at 7 pm."),
     "document_year": (
@@ -422,12 +414,6 @@ def test_a_stated_maximum_is_supported_by_its_own_number() -> None:
     src = "The new pumps cut water use by up to 60% in the first trial."
     assert verdict("The pumps cut water use by as much as 60%.", src) == "supported"
     assert verdict("The pumps cut water use by up to 60 %.", "They cut it by 60%.") == "supported"
-
-
-def test_rounding_half_up_covers_the_half_below() -> None:
-    src = "A day ticket for the museum costs 11.50 dollars; a week ticket is 14.2 dollars."
-    assert verdict("A day ticket costs 12 dollars.", src) == "supported"
-    assert verdict("A week ticket costs 14 dollars.", src) == "supported"
 
 
 def test_a_bound_of_the_same_noun_and_another_verb_is_not_misquoted() -> None:

@@ -182,28 +182,6 @@ def frame_at(text: str, start: int, end: int) -> Frame:
 
 
 _SUBJECTS = frozenset(["nsubj", "nsubjpass"])
-_CHANGE_VERBS = frozenset(
-    [
-        "rise",
-        "fall",
-        "drop",
-        "decline",
-        "climb",
-        "grow",
-        "jump",
-        "slip",
-        "slide",
-        "sink",
-        "surge",
-        "plunge",
-        "dip",
-        "shrink",
-        "increase",
-        "decrease",
-        "soar",
-        "tumble",
-    ]
-)
 
 
 def _subject(verb: Any, root: Any) -> dict[str, str]:
@@ -318,14 +296,11 @@ def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _change(prep: Any) -> bool:
-    """A "from" that starts a change: "up/down from", a verb of change ("fell from 290"), or
-    a "from ... to" pair ("rose to $3.1 billion from $2.9 billion"); not "from the show",
-    "from a list of 10"."""
+    """A "from" that starts a change: "up/down from", or a "from ... to" pair ("rose to $3.1
+    billion from $2.9 billion"); not "from the show", "from a list of 10"."""
     head = prep.head
     if _lemma(head) in ("up", "down") or head.pos_ == "ADV":
         return True
-    if head.pos_ == "VERB" and _lemma(head) in _CHANGE_VERBS and on("change_verbs"):
-        return True  # "membership fell from 290", "slipping from 12th"
     return any(c.dep_ == "prep" and _lemma(c) == "to" for c in head.children)
 
 

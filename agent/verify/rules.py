@@ -52,8 +52,6 @@ RULES: dict[str, str] = {
     "numbered_names": "an ordinal is stated by a numbered name ('the 45th season' / 'Survivor 45')",
     "stated_maximum": "'up to 40', 'as many as 40' state 40 as the maximum reached: 25 does not"
     " support them",
-    "change_verbs": "'from X' after a verb of change is a prior value ('membership fell from 290')",
-    "half_up": "rounding is half up: '12 dollars' covers 11.50 dollars, not 12.50",
     "negation_scope": "a negation whose scope the source states only without negation is flagged",
     "initials": "an abbreviation inside a name gives all its letters to the name's initials",
 }

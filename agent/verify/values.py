@@ -205,17 +205,7 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
 def _near(x: float, y: float, c: Value, slack: float) -> bool:
     t = _tol(x, c.precision, c.approx) + slack * abs(x)
     lo, hi = (x - t, x) if c.approx == "nearly" else (x - t, x + t)
-    if not lo <= y <= hi:
-        return False
-    half = c.precision / 2.0
-    # rounding is half up: "12" covers 11.50 but not 12.50, which rounds to 13
-    return not (
-        on("half_up")
-        and not c.approx
-        and not slack
-        and half <= ROUND_REL * abs(x)
-        and math.isclose(y, x + half, rel_tol=1e-9)
-    )
+    return lo <= y <= hi
 
 
 def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
