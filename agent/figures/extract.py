@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..text import STOPWORDS, stem
 from .forms import (
-    _merge_ranges,
     _numbers,
     _ordinal_slot,
     _ratios_and_fractions,
@@ -26,6 +26,7 @@ from .patterns import (
     _PERIOD_CODE_RE,
     _TIME_RE,
 )
+from .ranges import _merge_ranges
 from .vocab import _APPROX_MAP, _ORDINALS, _TENS_WORDS, _UNITS_WORDS, _WEEKDAYS, DURATIONS, MONTHS
 from .words import _context, _date_fig, _exact, _name_after, _noun_after, _Taken, words_to_number
 
@@ -94,6 +95,9 @@ def _joins(text: str, i: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def _extract_cached(text: str) -> tuple[Figure, ...]:
+    """The passes in order, each taking only text no earlier pass took: dates and times
+    first (their numbers mean nothing alone), then decades, ages, scores and ranges, ratios,
+    dozens, period codes, ordinals, and last the plain numbers; ranges joined at the end."""
     figs: list[Figure] = []
     taken = _Taken(len(text))
 
@@ -102,7 +106,22 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
             taken.take(f.start, f.end)
             figs.append(f.model_copy(update={"context": _context(text, f.start, f.end)}))
 
-    # dates first: they contain numbers that mean nothing alone
+    _dates_and_times(text, taken, add)
+    _decades(text, add)
+    _ages(text, add)
+    _scores_and_ranges(text, taken, add)
+    _ratios_and_fractions(text, add)
+    _dozens_and_period_codes(text, add)
+    _ordinals(text, add)
+    _numbers(text, taken, add)
+    figs.sort(key=lambda f: f.start)
+    return tuple(_merge_ranges(text, figs))
+
+
+_Add = Callable[[Figure], None]
+
+
+def _dates_and_times(text: str, taken: _Taken, add: _Add) -> None:
     for pat in _DATE_PATTERNS:
         for m in pat.finditer(text):
             if taken.free(m.start(), m.end()):
@@ -123,10 +142,13 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
                 continue
         v = float(h * 60 + mins)
         add(_exact(m, "time", v, unit="minute_of_day"))
+
+
+def _decades(text: str, add: _Add) -> None:
+    """ "the 1990s", "the '80s"; "in his 60s" is an age band, not a decade."""
     for m in _DECADE_RE.finditer(text):
         cent = m.group("c")
         base = int((cent or "19") + m.group("dd"))
-        # "in his 60s": an age band, not a decade
         before = text[max(0, m.start() - 12) : m.start()].lower()
         if cent is None and re.search(r"\b(?:his|her|their|early|late|mid)\s*-?$", before):
             lo = float(m.group("dd"))
@@ -156,9 +178,12 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
                 year=base,
             )
         )
+
+
+def _ages(text: str, add: _Add) -> None:
     for m in _AGE_RE.finditer(text):
         n = m.group("n")
-        v = float(n.replace(",", "")) if n[0].isdigit() else words_to_number(n)  # type: ignore[assignment]
+        v = float(n.replace(",", "")) if n[0].isdigit() else words_to_number(n)
         if v is None:
             continue
         add(
@@ -173,12 +198,13 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         )
     for m in _AGED_RE.finditer(text):
         n = m.group("n")
-        v = float(n) if n[0].isdigit() else words_to_number(n)  # type: ignore[assignment]
+        v = float(n) if n[0].isdigit() else words_to_number(n)
         if v is None:
             continue
         add(_exact(m, "age", v, unit="year", words=not n[0].isdigit()))
-    _scores_and_ranges(text, taken, add)
-    _ratios_and_fractions(text, add)
+
+
+def _dozens_and_period_codes(text: str, add: _Add) -> None:
     for m in _DOZEN_RE.finditer(text):
         a = m.group("a")
         k = (
@@ -193,21 +219,15 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
         if m.group(1) == "Q" or m.group(2) in "12":
             noun = "quarter" if m.group(1) == "Q" else "half"
             add(_exact(m, "ordinal", float(m.group(2)), noun=noun))
+
+
+def _ordinals(text: str, add: _Add) -> None:
     for m in _ORD_DIGIT_RE.finditer(text):
         v = float(m.group("n"))
         add(_exact(m, "ordinal", v, noun=_noun_after(text, m.end())))
     for m in _ORD_WORD_RE.finditer(text):
         o = m.group("o").lower()
-        after = text[m.end() : m.end() + 12].lower()
-        before = text[max(0, m.start() - 8) : m.start()].lower()
-        if o == "second" and (
-            re.match(r"\s*(?:hand|ary|s\b)", after)
-            or re.search(r"\b(?:a|split|one|per|every)\s+$", before)
-        ):
-            continue
-        if o == "first" and re.search(r"\b(?:at)\s+$", before):
-            continue
-        if not _ordinal_slot(text, m.start(), m.end()):
+        if not _ordinal_word(text, m, o):
             continue
         v = float(
             _ORDINALS[o]
@@ -223,6 +243,17 @@ def _extract_cached(text: str) -> tuple[Figure, ...]:
                 noun=stem(hy.group(1)) if hy else _noun_after(text, m.end()),
             )
         )
-    _numbers(text, taken, add)
-    figs.sort(key=lambda f: f.start)
-    return tuple(_merge_ranges(text, figs))
+
+
+def _ordinal_word(text: str, m: re.Match[str], o: str) -> bool:
+    """An ordinal word that ranks something: not "second-hand", "a split second", "at first"."""
+    after = text[m.end() : m.end() + 12].lower()
+    before = text[max(0, m.start() - 8) : m.start()].lower()
+    if o == "second" and (
+        re.match(r"\s*(?:hand|ary|s\b)", after)
+        or re.search(r"\b(?:a|split|one|per|every)\s+$", before)
+    ):
+        return False
+    if o == "first" and re.search(r"\b(?:at)\s+$", before):
+        return False
+    return _ordinal_slot(text, m.start(), m.end())

@@ -1,35 +1,23 @@
-"""The parser's passes over particular forms: ratios and fractions, scores and ranges, plain
-numbers with their suffixes, and the joining of ranges."""
+"""The parser's passes over particular forms: ratios and fractions, scores and ranges, and
+plain numbers (each built by ``suffix``; ranges are joined by ``ranges``)."""
 
 from __future__ import annotations
 
 import re
 
 from ..text import STOPWORDS, content_words, stem
-from .model import Approx, Figure, Kind
+from .model import Figure
 from .patterns import (
-    _BETWEEN_RE,
-    _EACH_RE,
-    _FOLLOW_RE,
-    _NOUN_STOP,
     _NUM_RE,
-    _OR_MORE_RE,
-    _PER_RE,
-    _RANGE_JOIN_RE,
     _SCORE_RANGE_RE,
     _SCORE_WORDS,
     _YEAR,
     _alt,
 )
+from .suffix import _suffix_figure
 from .vocab import (
     _APPROX_MAP,
-    _CURRENCY_SYMBOL,
-    _CURRENCY_WORD,
-    _PERIODS,
-    _SCALE_SUFFIX,
-    _SUBUNIT,
     _TENS_WORDS,
-    _UNIT_TABLE,
     _UNITS_WORDS,
     _WEEKDAYS,
     DURATIONS,
@@ -37,10 +25,7 @@ from .vocab import (
 )
 from .words import (
     _exact,
-    _next_words,
     _noun_after,
-    _num_value,
-    _precision_of,
     _Taken,
     words_to_number,
 )
@@ -344,226 +329,3 @@ def _glued(text: str, s: int, e: int) -> bool:
     if re.search(r"\b[A-Z]{1,6}-$", text[max(0, s - 8) : s]):
         return True
     return bool(re.match(r"[A-Za-z]{2,}\d", text[e : e + 3]))
-
-
-def _suffix_figure(
-    text: str,
-    ns: int,
-    dig: str | None,
-    word: str | None,
-    m: re.Match[str] | None,
-    cur: str | None,
-    approx_word: str | None,
-) -> Figure | None:
-    """Build a figure from a number core at ``ns`` and what surrounds it."""
-    value = _num_value(dig, word)
-    if value is None:
-        return None
-    start = m.start() if m is not None else ns
-    if m is not None and m.group("approx") and not cur and m.start("approx") == m.start():
-        start = m.start()
-    end = (
-        (m.end("dig") if dig is not None else m.end("word"))
-        if m is not None
-        else (ns + len(dig or word or ""))
-    )
-    currency = None
-    if cur:
-        currency = _CURRENCY_SYMBOL.get(cur.strip().lower().rstrip("."), "USD")
-    scale = 1.0
-    if m is not None and m.group("scale"):
-        sc = m.group("scale")
-        lsc = sc.lower()
-        # "5m" without a currency is metres unless a plural noun follows ("5m people")
-        if lsc == "m" and not currency:
-            nxt = _next_words(text, m.end("scale"), 1)
-            if not (nxt and nxt[0][0].lower().endswith("s") and nxt[0][0].islower()):
-                sc = ""
-        if lsc == "b" and not currency:
-            sc = ""
-        if sc:
-            scale = _SCALE_SUFFIX[lsc]
-            end = m.end("scale")
-    approx: Approx | None = _APPROX_MAP.get(approx_word.lower()) if approx_word else None
-    if approx_word and approx_word.lower() == "some" and value is not None and dig is None:
-        approx = None
-    if m is not None and m.group("plus"):
-        approx = "at_least"
-        end = m.end("plus")
-    kind: Kind = "number"
-    unit: str | None = None
-    per: str | None = None
-    noun: str | None = None
-    # what follows: percent, currency word, unit, duration, noun
-    fm = _FOLLOW_RE.match(text, end)
-    if fm is not None:
-        w = fm.group("w")
-        lw = re.sub(r"\s+", " ", w.lower())
-        if re.match(r"(?:square|sq)\b", lw):
-            lw = re.sub(r"^(square|sq)\.?[\s-]*", r"\1_", lw)
-        sep = fm.group("sep")
-        if lw in ("%", "per cent", "percent", "pct", "pc"):
-            kind, end = "percent", fm.end()
-        elif lw.startswith("percentage point"):
-            kind, end = "percentage_point", fm.end()
-        elif (
-            lw in _CURRENCY_WORD
-            and (currency is None)
-            and not (lw in ("p", "won") and sep.strip())
-            and not (lw == "pound" or lw == "pounds")
-        ) or (lw in ("pound", "pounds") and currency is None and not _weighty(text, fm.end())):
-            currency = _CURRENCY_WORD[lw]
-            if lw in _SUBUNIT:
-                scale *= _SUBUNIT[lw]
-            end = fm.end()
-        elif lw in DURATIONS and not (len(lw) <= 3 and sep and lw != "day"):
-            unit = DURATIONS[lw][0]
-            kind, end = "duration", fm.end()
-        elif lw in _UNIT_TABLE and (
-            len(lw) > 2 or not sep.strip() or lw in ("mm", "cm", "km", "kg", "ft", "lb")
-        ):
-            if not (lw in ("m", "b") and sep.strip()):
-                unit = _UNIT_TABLE[lw][0]
-                kind, end = "measure", fm.end()
-        elif lw in ("pounds", "pound"):
-            unit, kind, end = "lb", "measure", fm.end()
-    if currency:
-        kind = "money"
-    # per-period
-    pm = _PER_RE.match(text, end)
-    if pm is not None and kind in ("money", "number", "measure", "count", "percent"):
-        p = (pm.group("p") or pm.group("adv")).lower()
-        # "$5 a day" but not "3 a day later"? the period word must end the phrase
-        if pm.group("adv") or re.match(r"(?:\s*-?\s*(?:a|an|per|each|every)|\s*/)", text[end:]):
-            per = _PERIODS.get(p, p)
-            end = pm.end()
-    if per is None and kind == "money":
-        em = _EACH_RE.match(text, end)
-        if em is not None:  # "£100 each": a unit price, not a sum
-            per, end = "each", em.end()
-    if kind in ("number",):
-        om = _OR_MORE_RE.match(text, end)
-        if om is not None:
-            approx, end = "at_least", om.end()
-        noun = _noun_after(text, end)
-        if noun is not None:
-            kind = "count"
-        # years: a bare 4-digit number 1000..2100 with no comma and no plural noun after it
-        if (
-            dig is not None
-            and re.fullmatch(r"1\d{3}|20\d{2}|2100", dig)
-            and scale == 1.0
-            and not ((noun and noun.endswith(("people", "person"))) or _plural_after(text, end))
-        ):
-            kind, noun = "year", None
-    elif kind in ("duration", "measure", "money", "percent", "percentage_point"):
-        noun = _noun_after(text, end)
-    v = value * scale
-    low: float | None = v
-    high: float | None = v
-    if approx in ("more_than", "at_least"):
-        high = None
-    elif approx in ("under", "at_most"):
-        low = None
-    return Figure(
-        text=text[start:end],
-        start=start,
-        end=end,
-        kind=kind,
-        value=v,
-        low=low,
-        high=high,
-        precision=_precision_of(dig, scale),
-        unit=unit,
-        currency=currency,
-        scale=scale,
-        per=per,
-        approx=approx,
-        words=dig is None,
-        noun=noun,
-    )
-
-
-def _weighty(text: str, pos: int) -> bool:
-    """ "pounds" of weight rather than money: "lost 20 pounds", "weighs 150 pounds"."""
-    window = text[max(0, pos - 60) : pos + 30].lower()
-    return bool(re.search(r"\b(?:weigh|weight|lost|gain|heav|lighter|stone|ounce|lbs)", window))
-
-
-def _plural_after(text: str, pos: int) -> bool:
-    nxt = _next_words(text, pos, 1)
-    if not nxt:
-        return False
-    w = nxt[0][0]
-    return (
-        w.islower()
-        and w.endswith("s")
-        and not w.endswith("ss")
-        and len(w) > 3
-        and w.lower() not in _NOUN_STOP
-    )
-
-
-def _merge_ranges(text: str, figs: list[Figure]) -> list[Figure]:
-    """Join "X to Y", "between X and Y", "$300-$350" into one range figure."""
-    out: list[Figure] = []
-    i = 0
-    while i < len(figs):
-        f = figs[i]
-        if i + 1 < len(figs):
-            g = figs[i + 1]
-            gap = text[f.end : g.start]
-            if (
-                _RANGE_JOIN_RE.fullmatch(gap)
-                and not f.is_range
-                and not g.is_range
-                and f.value is not None
-                and g.value is not None
-                and f.kind not in ("date", "time", "ordinal")
-                and g.kind not in ("date", "ordinal", "time")
-                and f.approx is None
-            ):
-                joiner = gap.strip().lower()
-                between = _BETWEEN_RE.search(text[max(0, f.start - 9) : f.start])
-                frm = between is not None and between.group().lower().startswith("from")
-                compatible = (f.kind == g.kind or f.kind == "number") and (
-                    f.currency is None or f.currency == g.currency
-                )
-                ok = compatible and (
-                    (joiner in ("and",) and between is not None and not frm)
-                    or (joiner in ("to", "-", "–", "—") and not frm)
-                    or (joiner == "or" and f.kind == "number" and g.kind != "number")
-                )
-                if ok:
-                    fv = f.value * (
-                        g.scale / f.scale
-                        if f.scale == 1.0 and g.scale != 1.0 and f.value * g.scale < g.value * 1000
-                        else 1.0
-                    )
-                    if fv < g.value:
-                        start = (
-                            between.start() + max(0, f.start - 9)
-                            if (between is not None and joiner == "and")
-                            else f.start
-                        )
-                        out.append(
-                            g.model_copy(
-                                update={
-                                    "text": text[start : g.end],
-                                    "start": start,
-                                    "value": None,
-                                    "low": fv,
-                                    "high": g.value,
-                                    "is_range": True,
-                                    "approx": None,
-                                    "precision": min(
-                                        f.precision * (fv / f.value if f.value else 1), g.precision
-                                    ),
-                                }
-                            )
-                        )
-                        i += 2
-                        continue
-        out.append(f)
-        i += 1
-    return out

@@ -99,7 +99,7 @@ def value_of(f: Figure, text: str) -> Value | None:
     if sign < 0:
         lo, hi = -hi, -lo
     integer = float(lo).is_integer() and lo == hi
-    approx = f.approx or ""
+    approx: str = f.approx or ""
     if approx == "at_most" and _UP_TO.match(f.text) and on("stated_maximum"):
         approx = "up_to"  # "as much as 90%": a maximum the text reaches, not any lower value
     return Value(
