@@ -547,3 +547,11 @@ def test_the_parse_cache_keeps_within_its_size(tmp_path: Path) -> None:
     finally:
         parsecache.reset()
         clear_caches()
+
+
+def test_units_convert_within_a_dimension_only() -> None:
+    src = "The trail is 5 km long and the tank holds 2,000 litres."
+    assert verdict("The trail is 5,000 metres long.", src) == "supported"
+    assert verdict("The trail is about 3 miles long.", src) == "supported"
+    assert verdict("The tank holds 2,000 kg.", src) != "supported"  # a mass is not a volume
+    assert verdict("The trail is 8 miles long.", src) != "supported"
