@@ -426,7 +426,7 @@ def test_numbered_slot_is_an_ordinal() -> None:
 @pytest.mark.parametrize(
     ("text", "noun"),
     [
-        ("has over 30 children's picture books", "book"),  # possessive and compound: the plural head
+        ("has over 30 children's art books", "book"),  # possessive and compound: the plural head
         ("some of the 12 wildly expensive teapots", "teapot"),
         ("All but 41 of the Dolmens were built", "Dolmens"),  # "N of the X"
         ("need three more votes to win", "vote"),  # "more" is skipped

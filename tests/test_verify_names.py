@@ -113,7 +113,7 @@ def test_names_in_cited_sentences_and_elsewhere() -> None:
 NSRC = (
     "The council approved the new budget on Monday. Inspectors found no evidence of fraud. "
     "The mayor refused to sign the agreement with the union. Should the city sell the old "
-    "stadium? The team tried to land the contract with the airline."
+    "stadium? The team tried to win the contract with the airline."
 )
 
 
@@ -139,7 +139,7 @@ def test_negation_must_agree(claim: str, verdict: str) -> None:
     "claim",
     [
         "The city will not sell the old stadium.",  # the source only asks
-        "The team did not land the contract with the airline.",  # trying asserts neither
+        "The team did not win the contract with the airline.",  # trying asserts neither
         "The council approved a budget.",  # too little shared to align
         "The report not only approved the new budget but praised it.",  # "not only"
     ],
