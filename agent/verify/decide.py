@@ -200,7 +200,7 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
 def _numbered_name(c: Mention, idx: SourceIndex) -> tuple[int, int] | None:
     """The span of a numbered name of the source that states the claim's ordinal: the name
     word is in the claim's sentence and its number is the ordinal ("the 12th season of
-    Quiz Night" / "Quiz Night 12", "the eleventh Apollo mission" / "Apollo 11")."""
+    Quizmasters" / "Quizmasters 12", "the eleventh Apollo mission" / "Apollo 11")."""
     if c.value.dim != "ordinal" or c.value.lo is None or not on("numbered_names"):
         return None
     names = [

@@ -279,7 +279,7 @@ def negated(text: str, start: int, end: int) -> bool:
 
 
 def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of a name the number labels ("Quiz Night 4", "Apollo 11": a proper noun right
+    """The span of a name the number labels ("Quizmasters 4", "Apollo 11": a proper noun right
     before it, no comma), or None."""
     doc = parse(text)
     span = doc.char_span(start, end, alignment_mode="expand")

@@ -26,7 +26,7 @@ class Mention:
     frame: Frame
     sent: int = 0
     weak: bool = False  # a determiner word ("one", "first"): supports, never decides
-    label: tuple[int, int] | None = None  # the number labels a name ("Quiz Night 4")
+    label: tuple[int, int] | None = None  # the number labels a name ("Quizmasters 4")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ RULES: dict[str, str] = {
     "person": "an age belongs to its person ('Maria, 34' does not support 'Tom, 34')",
     "date_range": "'May 3-9' states May 9 too",
     "ranges": "'three to five days', '$16.5-17 billion', 'between 3 and 5' are ranges",
-    "name_labels": "a number right after a proper noun labels it ('Quiz Night 4'): checked as"
+    "name_labels": "a number right after a proper noun labels it ('Quizmasters 4'): checked as"
     " a name",
     "spoken_money": "'eight dollars seventy' is 8.70 dollars",
     "partitive": "'12 of which' counts what 'which' refers to",
