@@ -78,8 +78,8 @@ def _line_sentences(line: str, language: str) -> Iterator[tuple[int, int]]:
 
 
 def _attach_list_markers(line: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Keep inline list numbers with their item: "... day . 1. GO BIG: ..." splits as
-    "... day ." | "1. GO BIG: ...", not "1." alone or "... delicious.' 2." | "Tip ..."."""
+    """Keep inline list numbers with their item: "... trip . 1. START EARLY: ..." splits as
+    "... trip ." | "1. START EARLY: ...", not "1." alone or "... delicious.' 2." | "Tip ..."."""
     carry: int | None = None
     for i, (start, end) in enumerate(spans):
         if carry is not None:

@@ -115,11 +115,11 @@ def test_line_breaks_are_hard_boundaries() -> None:
 
 
 def test_inline_list_numbers_stay_with_their_item() -> None:
-    text = "Tips for the day . 1. GO BIG: seat guests together. 2. SHOP: buy off season . 3."
+    text = "Tips for the trip . 1. START EARLY: book the hall now. 2. SAVE: buy in bulk . 3."
     assert texts(text, split_sentences(text)) == [
-        "Tips for the day .",
-        "1. GO BIG: seat guests together.",
-        "2. SHOP: buy off season .",
+        "Tips for the trip .",
+        "1. START EARLY: book the hall now.",
+        "2. SAVE: buy in bulk .",
         "3.",
     ]
     text = "It is delicious.' 2. Lasagne - 'my favourite.' Paid on Jan. 5. He left."

@@ -32,14 +32,13 @@ BUDGET = (
     "Property taxes will increase by 2.5 percent for about 180,000 homeowners.\n"
     "The vote passed 7 to 2 after a debate that lasted nine hours.\n"
 )
-CARS = (
-    "Luxury cars break down more often than cheap ones, a survey of 50,000 vehicles found.\n"
-    "The list price of the top models ranges from £136,250 to £224,700, yet they finished near "
-    "the bottom.\n"
-    "Thousands of cars aged three to eight years were assessed on their failure rate, age and "
-    "mileage.\n"
-    "The cheapest model, priced at £9,995, had a failure rate of 2.1 per cent.\n"
-    "Repairs on the most expensive cars cost an average of £1,130, against £287 for budget cars.\n"
+HOTELS = (
+    "Seaside hotels charged an average of £142 a night in August, a tourism board study of 310 "
+    "hotels found.\n"
+    "The cheapest hotel in the study, at £58 a night, was rated 4.1 out of 5 by guests.\n"
+    "Breakfast added £16 per guest, against £9 at guest houses.\n"
+    "Occupancy reached 93 per cent in the peak weeks and fell to 48 per cent in November.\n"
+    "Hotels with sea views charged 27 per cent more than those without.\n"
 )
 
 
@@ -129,8 +128,8 @@ def test_an_amount_glued_to_another_spending_line_is_contradicted() -> None:
 
 @pytest.mark.vcr
 def test_figures_flagged_exit_1(bundled: bool, cli: Any, tmp_path: Path) -> None:
-    path = tmp_path / "cars.txt"
-    path.write_text(CARS, encoding="utf-8")
+    path = tmp_path / "hotels.txt"
+    path.write_text(HOTELS, encoding="utf-8")
     r = cli("summarize", str(path), "--bullets", "3", "--on-unverified", "flag")
     assert r.code == 1, r
     assert "⚠ unverified" in r.out and "NOT verified" in r.out

@@ -55,13 +55,13 @@ def one(text: str):
         ("the 44-year-old", "age", 44),
         ("a 3-year-old boy", "age", 3),
         ("aged 25", "age", 25),
-        ("at the age of 61", "age", 61),
+        ("at the age of 58", "age", 58),
         ("aged nine", "age", 9),
         ("1,100ft", "measure", 1100),
         ("46.5g", "measure", 46.5),
         ("50 miles", "measure", 50),
         ("20 kg", "measure", 20),
-        ("since 2000", "year", 2000),
+        ("since 2006", "year", 2006),
         ("in 1990", "year", 1990),
         ("13th", "ordinal", 13),
         ("third quarter", "ordinal", 3),
@@ -81,14 +81,14 @@ def test_kind_and_value(text: str, kind: str, value: float) -> None:
         ("Nov. 4", None, 11, 4),
         ("4 Nov 2024", 2024, 11, 4),
         ("4th of November", None, 11, 4),
-        ("May 29, 1943", 1943, 5, 29),
-        ("May 29 1943", 1943, 5, 29),
+        ("March 14, 1951", 1951, 3, 14),
+        ("March 14 1951", 1951, 3, 14),
         ("2024-11-04", 2024, 11, 4),
-        ("June 2011", 2011, 6, None),
-        ("on January 7, 2012, when", 2012, 1, 7),
+        ("June 2017", 2017, 6, None),
+        ("on February 9, 2016, when", 2016, 2, 9),
         ("April 17th", None, 4, 17),
-        ("notices go out in early December", None, 12, None),
-        ("prices have risen since March", None, 3, None),
+        ("the fair opens in early December", None, 12, None),
+        ("rents have climbed since March", None, 3, None),
         ("in the January raid", None, 1, None),
         ("They may come in May.", None, 5, None),
     ],
@@ -104,17 +104,17 @@ def test_dates(text: str, year: int | None, month: int, day: int | None) -> None
         ("about 11,000", "about", 11000, 11000),
         ("around 50 people", "about", 50, 50),
         ("nearly 500", "nearly", 500, 500),
-        ("almost 2,300", "nearly", 2300, 2300),
+        ("almost 2,700", "nearly", 2700, 2700),
         ("more than 10,000 people", "more_than", 10000, None),
-        ("over 40 books", "more_than", 40, None),
-        ("at least 100 people", "at_least", 100, None),
+        ("over 40 kites", "more_than", 40, None),
+        ("at least 100 runners", "at_least", 100, None),
         ("10,000+ fans", "at_least", 10000, None),
         ("5 or more cars", "at_least", 5, None),
         ("under 21", "under", None, 21),
         ("less than 5%", "under", None, 5),
         ("fewer than 20 people", "under", None, 20),
-        ("up to 16 hours", "at_most", None, 16),
-        ("some 3.5 million birds", "about", 3.5e6, 3.5e6),
+        ("up to 14 hours", "at_most", None, 14),
+        ("some 3.5 million trees", "about", 3.5e6, 3.5e6),
         ("an estimated 300 people", "about", 300, 300),
     ],
 )
@@ -128,7 +128,7 @@ def test_hedges_and_bounds(text: str, approx: str, low: float | None, high: floa
 @pytest.mark.parametrize(
     ("text", "low", "high", "kind"),
     [
-        ("$300 to $350", 300, 350, "money"),
+        ("$120 to $150", 120, 150, "money"),
         ("between 3 and 5 years", 3, 5, "duration"),
         ("10-15%", 10, 15, "percent"),
         ("3-4 days", 3, 4, "duration"),
@@ -144,11 +144,11 @@ def test_ranges(text: str, low: float, high: float, kind: str) -> None:
 @pytest.mark.parametrize(
     ("text", "a", "b"),
     [
-        ("beat Dortmund 1-0", 1, 0),
+        ("beat Rovers 1-0", 1, 0),
         ("a 0-0 draw", 0, 0),
         ("won 3-1 at home", 3, 1),
         ("lost 1-2 to Chelsea", 1, 2),
-        ("Their 2-0 victory", 2, 0),
+        ("Our 2-0 victory", 2, 0),
     ],
 )
 def test_scores(text: str, a: float, b: float) -> None:
@@ -164,7 +164,7 @@ def test_scores(text: str, a: float, b: float) -> None:
         ("£100,000-a-week", "GBP", "week"),
         ("€50 each day", "EUR", "day"),
         ("$100 annually", "USD", "year"),
-        ("£9.15 an hour", "GBP", "hour"),
+        ("£11.30 an hour", "GBP", "hour"),
     ],
 )
 def test_money_per_period(text: str, currency: str, per: str) -> None:
@@ -198,10 +198,10 @@ def test_not_figures(text: str) -> None:
     [
         ("11,000 North Korean troops in", "troop"),
         ("11,000 soldiers", "soldier"),
-        ("14 others", "other"),
-        ("three Premier League wins", "win"),
-        ("20-time champion", "time"),
-        ("rather than 4-course meals", "course"),
+        ("9 others", "other"),
+        ("three Sunday League wins", "win"),
+        ("12-time champion", "time"),
+        ("instead of 5-course dinners", "course"),
         ("three-course meals", "course"),
         ("a 3-bedroom homes", "bedroom"),
     ],
@@ -395,7 +395,7 @@ def test_percent_round_trip(v: object, suffix: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Former Under 23 coach Julen", "aboard Boeing 747 is meant", "When Spain first became"],
+    ["Former Under 23 manager Tomas", "aboard Boeing 737 is said", "When Norway first joined"],
 )
 def test_names_and_adverbs_are_not_figures(text: str) -> None:
     assert extract_figures(text) == []
@@ -405,10 +405,10 @@ def test_names_and_adverbs_are_not_figures(text: str) -> None:
     ("text", "value"),
     [
         ("finished second in the table", 2),
-        ("a first half penalty", 1),
-        ("fourth-placed Manchester City", 4),
-        ("birdies at sixth and", 6),
-        ("on the third floor", 3),
+        ("a first half goal", 1),
+        ("fourth-placed Riverside Town", 4),
+        ("bogeys at sixth and", 6),
+        ("on the third landing", 3),
     ],
 )
 def test_ordinal_words_in_a_rank_slot(text: str, value: float) -> None:
@@ -417,7 +417,7 @@ def test_ordinal_words_in_a_rank_slot(text: str, value: float) -> None:
 
 
 def test_numbered_slot_is_an_ordinal() -> None:
-    f = extract_figures("lunch on day one in Grenada")[0]
+    f = extract_figures("dinner on day one in Lisbon")[0]
     assert (f.kind, f.value, f.noun) == ("ordinal", 1, "day")
     assert one("He met Smith 3 times").kind == "count"
 
@@ -426,12 +426,12 @@ def test_numbered_slot_is_an_ordinal() -> None:
 @pytest.mark.parametrize(
     ("text", "noun"),
     [
-        ("has over 40 children's cook books", "book"),  # possessive and compound: the plural head
-        ("some of the 16 eye-wateringly expensive timepieces", "timepiece"),
-        ("All but 53 of the Moai were carved", "Moai"),  # "N of the X"
-        ("need two more points to pass", "point"),  # "more" is skipped
-        ("five people died yesterday", "people"),
-        ("12 heavy vehicle drivers test positive", "driver"),
+        ("has over 30 children's art books", "book"),  # possessive and compound: the plural head
+        ("some of the 12 wildly expensive teapots", "teapot"),
+        ("All but 41 of the Dolmens were built", "Dolmens"),  # "N of the X"
+        ("need three more votes to win", "vote"),  # "more" is skipped
+        ("five people arrived yesterday", "people"),
+        ("12 night shift nurses walk out", "nurse"),
     ],
 )
 def test_head_noun_binding(text: str, noun: str) -> None:
@@ -441,12 +441,12 @@ def test_head_noun_binding(text: str, noun: str) -> None:
 @pytest.mark.parametrize(
     ("text", "kind", "value", "unit"),
     [
-        ("the 5,000 square foot suite", "measure", 5000.0, "sqft"),
+        ("the 3,000 square foot loft", "measure", 3000.0, "sqft"),
         ("a 200 sq m flat", "measure", 200.0, "sqm"),
         ("a one-month ban", "duration", 1.0, "month"),
         ("the one-day event", "duration", 1.0, "day"),
-        ("survived four nights alone", "duration", 4.0, "day"),
-        ("Kerry Green, 13, was targeted", "age", 13.0, "year"),
+        ("camped four nights alone", "duration", 4.0, "day"),
+        ("Nora Quill, 13, was chosen", "age", 13.0, "year"),
     ],
 )
 def test_round3_forms(text: str, kind: str, value: float, unit: str) -> None:
@@ -455,35 +455,35 @@ def test_round3_forms(text: str, kind: str, value: float, unit: str) -> None:
 
 
 def test_rate_fraction_and_ratio() -> None:
-    f = one("falling at 9,500ft a minute")
+    f = one("climbing at 2,500ft a minute")
     assert (f.unit, f.per) == ("ft", "minute")
-    r = one("1 in 12 truck drivers are high")
+    r = one("1 in 12 bus drivers are late")
     assert r.kind == "percent" and abs((r.value or 0) - 100 / 12) < 1e-9 and r.text == "1 in 12"
     assert one("one in five adults").value == 20.0
-    t = one("Two-thirds of new UK fathers")
+    t = one("Two-thirds of local shop owners")
     assert t.kind == "percent" and abs((t.value or 0) - 200 / 3) < 1e-9
     assert one("one-half of voters").value == 50.0
     assert one("in the third quarter").kind == "ordinal"  # not a fraction
 
 
 def test_approx_word_needs_a_word_boundary() -> None:
-    f = one("flights will cover 747 miles")
-    assert f.approx is None and f.text == "747 miles"
+    f = one("hikers will cover 312 miles")
+    assert f.approx is None and f.text == "312 miles"
 
 
 def test_appositive_age_names_its_person_and_ordinal_compounds() -> None:
-    assert one("a son Stephan, 17, and a daughter").noun == stem("Stephan")
-    assert one("26-year-old Lisa Courtney").noun == stem("Lisa")
+    assert one("a son Marius, 17, and a daughter").noun == stem("Marius")
+    assert one("26-year-old Greta Holm").noun == stem("Greta")
     assert [f.kind for f in extract_figures("In March, 12 people came")] == ["count"]
     assert one("a first-year student").noun == stem("year")
-    assert one("fourth-placed Manchester City").noun == stem("placed")
+    assert one("fourth-placed Riverside Town").noun == stem("placed")
 
 
 def test_irregular_past_forms_share_a_stem() -> None:
     assert stem("paid") == stem("pay") and stem("won") == stem("win")
 
 
-@pytest.mark.parametrize("text", ["COVID-19 vaccine sales", "SARS-CoV-2 vaccine", "SARS-CoV-4"])
+@pytest.mark.parametrize("text", ["COVID-19 test kits", "SARS-CoV-2 testing", "SARS-CoV-4"])
 def test_identifiers_are_names_not_figures(text: str) -> None:
     assert extract_figures(text) == []
 
@@ -492,16 +492,16 @@ def test_identifiers_are_names_not_figures(text: str) -> None:
     ("text", "expected"),
     [
         ("The SARS-CoV-4 vaccine sold", [("SARS-CoV-4", None)]),
-        ("Former Under 23 coach Julen", [("Under 23", "under")]),
-        ("the Under 21s won", [("Under 21s", "under")]),
-        ("aboard Boeing 747 is meant", [("Boeing 747", "boeing")]),
+        ("Former Under 23 manager Tomas", [("Under 23", "under")]),
+        ("the Under 19s won", [("Under 19s", "under")]),
+        ("aboard Boeing 737 is said", [("Boeing 737", "boeing")]),
         (
             "flight MH17 crashed, then the F-16 jets and the G20 summit",
             [("MH17", None), ("F-16", None), ("G20", None)],
         ),
         ("No.10 said", [("No.10", None)]),
         # figures, ordinals, decades and plain numbers are not identifiers
-        ("birdies at 13th and 15th in the 1990s, 24/7", []),
+        ("bogeys at 12th and 16th in the 1980s, 24/7", []),
         ("In 2013 he paid $5bn for 11 firms", []),
         ("Police said 11 people were hurt", []),
         ("[S1] The deal was signed [S2, S5] as reported [3]", []),  # citation markers
@@ -516,7 +516,7 @@ def test_extract_identifiers(text: str, expected: list[tuple[str, str | None]]) 
 
 @pytest.mark.parametrize(
     ("text", "fig_text"),
-    [("four rolls for £100 each.", "£100 each"), ("tickets at $5 apiece", "$5 apiece")],
+    [("six lamps for £40 each.", "£40 each"), ("tickets at $5 apiece", "$5 apiece")],
 )
 def test_unit_prices(text: str, fig_text: str) -> None:
     (f,) = [g for g in extract_figures(text) if g.kind == "money"]

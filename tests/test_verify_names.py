@@ -35,7 +35,7 @@ def test_the_issue_example_on_the_seed() -> None:
 SRC = (
     "Volodymyr Zelenskyy met Antony J. Blinken in Kyiv on Tuesday. The United States pledged "
     "more aid. Engineers at the European Space Agency praised the Webb telescope. "
-    "Activists gathered in London outside the embassy. Researchers trained CNNs on the data."
+    "Students marched in London outside the ministry. Researchers trained CNNs on the data."
 )
 
 
@@ -45,8 +45,8 @@ SRC = (
         "Zelenskyi met Blinken in Kyiv.",  # transliteration, short form
         "Zelensky met Anthony Blinken in Kyiv.",  # a middle initial between the words
         "The US pledged more aid.",  # an abbreviation of a name the source spells out
-        "U.K. activists gathered outside the embassy.",  # a country by its capital
-        "British activists gathered outside the embassy.",  # its people
+        "U.K. students marched outside the ministry.",  # a country by its capital
+        "British students marched outside the ministry.",  # its people
         "Researchers trained a CNN.",  # a plural abbreviation in the source
         "Engineers at the ESA praised the telescope.",  # initials of the spelled-out name
     ],
@@ -61,7 +61,7 @@ def test_names_written_differently_are_supported(claim: str) -> None:
     [
         ("Vladimir Putin met Blinken in Kyiv.", "Vladimir Putin"),
         ("Engineers at NASA praised the telescope.", "NASA"),
-        ("French activists gathered outside the embassy.", "French"),
+        ("French students marched outside the ministry.", "French"),
     ],
 )
 def test_a_name_the_source_never_gives_is_flagged(claim: str, name: str) -> None:
@@ -71,7 +71,7 @@ def test_a_name_the_source_never_gives_is_flagged(claim: str, name: str) -> None
 
 
 def test_a_countrys_people_need_the_places_rule() -> None:
-    claim = "U.K. activists gathered outside the embassy."
+    claim = "U.K. students marched outside the ministry."
     assert verify_text(SRC, claim).verified
     with rules_off("places"):
         assert not verify_text(SRC, claim).verified
@@ -97,9 +97,9 @@ def test_swapped_roles(source: str, claim: str, flagged: bool) -> None:
 
 
 def test_a_person_may_be_named_apart() -> None:
-    # "Iman and Siham Hashi": first and last name are not side by side in the source
-    src = "The sisters Iman and Siham Hashi recorded an album in Los Angeles."
-    assert verify_text(src, "Siham Hashi recorded an album.").verified
+    # "Tariq and Omar Haddad": first and last name are not side by side in the source
+    src = "The brothers Tariq and Omar Haddad opened a bakery in Leeds."
+    assert verify_text(src, "Omar Haddad opened a bakery.").verified
 
 
 def test_names_in_cited_sentences_and_elsewhere() -> None:
@@ -113,7 +113,7 @@ def test_names_in_cited_sentences_and_elsewhere() -> None:
 NSRC = (
     "The council approved the new budget on Monday. Inspectors found no evidence of fraud. "
     "The mayor refused to sign the agreement with the union. Should the city sell the old "
-    "stadium? The team tried to land the contract with the airline."
+    "stadium? The team tried to win the contract with the airline."
 )
 
 
@@ -139,7 +139,7 @@ def test_negation_must_agree(claim: str, verdict: str) -> None:
     "claim",
     [
         "The city will not sell the old stadium.",  # the source only asks
-        "The team did not land the contract with the airline.",  # trying asserts neither
+        "The team did not win the contract with the airline.",  # trying asserts neither
         "The council approved a budget.",  # too little shared to align
         "The report not only approved the new budget but praised it.",  # "not only"
     ],
@@ -186,9 +186,9 @@ def test_the_cli_checks_names_unless_told_figures_only(tmp_path: Path) -> None:
 
 
 CALL = (
-    "Agent: We offer home, car and life insurance. Client: I am interested in home insurance "
-    "for my new flat. Agent: Great. We also offer a quick online quote tool. Client: I don't "
-    "need car insurance, I sold my car. Would a discount apply to new customers?"
+    "Clerk: We offer swimming, yoga and tennis classes. Caller: I am interested in yoga classes "
+    "for my daughter. Clerk: Great. We also offer a free trial week. Caller: I don't "
+    "need tennis lessons, I hurt my wrist. Would a discount apply to new members?"
 )
 
 
@@ -196,18 +196,18 @@ CALL = (
     ("claim", "verdict"),
     [
         # the negation's scope is in one sentence, which negates nothing: flagged
-        ("The client is not interested in home insurance for the new flat.", "contradicted"),
-        ("The agent offers life insurance but no quick online quote tool.", "contradicted"),
+        ("The caller is not interested in yoga classes for the daughter.", "contradicted"),
+        ("The clerk offers tennis classes but no free trial week.", "contradicted"),
         # the source negates it too
-        ("The client does not need car insurance.", None),
+        ("The caller does not need tennis lessons.", None),
         # the source only asks about it: a question may be answered no
-        ("No discount applies to new customers.", None),
+        ("No discount applies to new members.", None),
         # too little of the scope in the source to say anything
-        ("The client is not interested in a pension plan.", None),
+        ("The caller is not interested in a climbing course.", None),
         # the claim asserts nothing
-        ("The agent asks whether the client is not interested in home insurance.", None),
+        ("The clerk asks whether the caller is not interested in yoga classes.", None),
         # a degree, not the opposite
-        ("The client is not very interested in home insurance for the new flat.", None),
+        ("The caller is not very interested in yoga classes for the daughter.", None),
     ],
 )
 def test_a_negation_the_source_never_makes(claim: str, verdict: str | None) -> None:
@@ -219,8 +219,8 @@ def test_a_negation_the_source_never_makes(claim: str, verdict: str | None) -> N
 
 
 def test_an_abbreviation_inside_a_name_gives_its_letters() -> None:
-    src = "USCIS will keep processing work permits, a USCIS official said."
-    claim = "The US Citizenship and Immigration Services will keep processing permits."
+    src = "UKRSB will keep testing the brakes, a UKRSB inspector said."
+    claim = "The UK Rail Safety Board will keep testing brakes."
     assert verify_text(src, claim).verified
     with rules_off("initials"):
         assert not verify_text(src, claim).verified

@@ -92,7 +92,7 @@ def changed_spans(before: str, after: str) -> list[tuple[int, int]]:
 
 
 _DIGIT_STR = re.compile(r"\d+(?:[.,]\d+)*")
-# the prompt's length instruction echoed back: "in 200 words or less", "within 87 words"
+# the prompt's length instruction echoed back: "in 150 words or less", "within 90 words"
 _WORD_LIMIT = re.compile(
     r"\b(?:in|within|under|of)\s+(?:about\s+)?\d+\s+words?(?:\s+or\s+(?:less|fewer))?",
     re.IGNORECASE,

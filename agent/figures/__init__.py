@@ -2,9 +2,9 @@
 
 ``extract_figures(text)`` finds counts ("11,000 soldiers", "eleven thousand", "11K", "a dozen"),
 money ("$2,000 a month", "£550bn", "€3.5 million"), percentages and percentage points, dates
-("November 4", "4 Nov 2024", "May 29, 1943", "2024-11-04"), years and decades, durations and ages
+("November 4", "4 Nov 2024", "March 14, 1951", "2024-11-04"), years and decades, durations and ages
 ("3 months", "44-year-old"), measures ("1,100ft", "46.5g"), times of day ("2 pm"), ranges
-("$300 to $350", "between 3 and 5"), scores ("1-0"), ordinals ("third", "13th") and the hedges
+("$120 to $150", "between 3 and 5"), scores ("1-0"), ordinals ("third", "13th") and the hedges
 and bounds around them ("about", "nearly", "more than", "at least", "under", "10,000+").
 
 Number words go through text2num; the rest is precompiled regular expressions and a few

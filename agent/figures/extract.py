@@ -44,7 +44,7 @@ _CITE_MARK = re.compile(r"\[\s*[A-Za-z]{0,3}\d+(?:\s*[,;-]\s*[A-Za-z]{0,3}\d+)*\
 
 def extract_identifiers(text: str) -> list[Figure]:
     """Names and codes with digits that are not figures ("COVID-19", "MH17", "Under 21",
-    "Boeing 747"): ``kind="identifier"``, ``noun`` the lower-cased name word of a label."""
+    "Boeing 737"): ``kind="identifier"``, ``noun`` the lower-cased name word of a label."""
     return list(_identifiers_cached(text))
 
 

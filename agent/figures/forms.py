@@ -246,7 +246,7 @@ _ORD_SLOT_AFTER_RE = re.compile(
 
 def _ordinal_slot(text: str, s: int, e: int) -> bool:
     """A word ordinal that states a rank or position ("the third floor", "finished second",
-    "fourth-placed"), not the adverb of "Spain first became" or "at first"."""
+    "fourth-placed"), not the adverb of "Norway first joined" or "at first"."""
     if re.match(r"-\w", text[e : e + 2]) or _ORD_SLOT_AFTER_RE.match(text, e):
         return True
     if _sentence_start(text, s):
@@ -255,7 +255,7 @@ def _ordinal_slot(text: str, s: int, e: int) -> bool:
 
 
 def _name_label(text: str, m: re.Match[str], ns: int) -> bool:
-    """A number that is part of a name: "Boeing 747", "Former Under 23 coach" (a capitalised
+    """A number that is part of a name: "Boeing 737", "Former Under 23 manager" (a capitalised
     word in mid-sentence right before the digits)."""
     approx = m.group("approx")
     if approx and approx[0].isupper() and not _sentence_start(text, m.start("approx")):

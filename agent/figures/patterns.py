@@ -43,7 +43,7 @@ _DATE_PATTERNS = [
     ),
     # June 2011
     re.compile(rf"\b(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR})(?!\d)"),
-    # a month alone after a preposition of time: "in early December", "since March"
+    # a month alone after a preposition of time: "in late October", "since March"
     re.compile(
         r"\b(?P<lead>(?:[Ii]n|[Ss]ince|[Bb]y|[Uu]ntil|[Tt]ill|[Dd]uring|[Tt]hrough|[Ff]rom|[Bb]efore"
         r"|[Aa]fter|[Ll]ast|[Nn]ext|[Tt]his|[Tt]he|[Ee]arly|[Ll]ate|[Mm]id)(?:\s+(?:early|late|mid))?"

@@ -163,7 +163,7 @@ def _currency_word(text: str, lw: str, sep: str, p: _Parts, after: int) -> bool:
 
 
 def _period(text: str, p: _Parts) -> None:
-    """ "$5 a day", "3% per year", and a unit price ("£100 each")."""
+    """ "$5 a day", "3% per year", and a unit price ("£40 each")."""
     pm = _PER_RE.match(text, p.end)
     if pm is not None and p.kind in ("money", "number", "measure", "count", "percent"):
         w = (pm.group("p") or pm.group("adv")).lower()
@@ -173,7 +173,7 @@ def _period(text: str, p: _Parts) -> None:
             p.end = pm.end()
     if p.per is None and p.kind == "money":
         em = _EACH_RE.match(text, p.end)
-        if em is not None:  # "£100 each": a unit price, not a sum
+        if em is not None:  # "£40 each": a unit price, not a sum
             p.per, p.end = "each", em.end()
 
 

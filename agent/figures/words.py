@@ -99,10 +99,10 @@ def _plural(w: str) -> bool:
 def _noun_after(text: str, pos: int) -> str | None:
     """The head noun after a figure. Up to four words of the same phrase are read (function
     words end it; a leading "more/extra/other" is skipped): the first plural among them is the
-    head ("children's cook books", "16 eye-wateringly expensive timepieces"); else the last word
-    of a run of capitalised words or adjectives ("Premier League title"). "N of the X" reads X
-    ("53 of the Moai"; "5,000 square foot of outdoor roof space"). A word hyphenated to the
-    number is the noun counted, whatever follows ("4-course meals" counts courses)."""
+    head ("children's picture books", "12 wildly expensive teapots"); else the last word
+    of a run of capitalised words or adjectives ("Sunday League title"). "N of the X" reads X
+    ("41 of the Dolmens"; "3,000 square foot of garden space"). A word hyphenated to the
+    number is the noun counted, whatever follows ("5-course dinners" counts courses)."""
     hy = re.match(r"-([a-z]{3,})\b(?!-)", text[pos : pos + 30])
     if hy is not None:
         lw = hy.group(1)
@@ -148,7 +148,7 @@ def _noun_after(text: str, pos: int) -> str | None:
 
 
 def _name_after(text: str, pos: int) -> str | None:
-    """The name right after an age ("26-year-old Lisa Courtney" -> "lisa")."""
+    """The name right after an age ("26-year-old Greta Holm" -> "greta")."""
     m = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[pos : pos + 30])
     if m is None or m.group(1).lower() in STOPWORDS or m.group(1).lower() in _WEEKDAYS:
         return None
@@ -183,7 +183,7 @@ def _date_fig(text: str, m: re.Match[str]) -> Figure | None:
     year = int(gd["y"]) if gd.get("y") else None
     if month is None:
         return None
-    if gd.get("lead"):  # "in early December": the month alone, in its own span
+    if gd.get("lead"):  # "in late October": the month alone, in its own span
         return Figure(
             text=m.group("m"), start=m.start("m"), end=m.end("m"), kind="date", month=month
         )

@@ -17,9 +17,9 @@ from .values import BOUNDS, LOWER, compat, describe, same
 def frame_clash(c: Frame, s: Frame, timed: bool = False) -> str:
     """The frame attribute on which a source mention cannot state the claim's figure, or "".
 
-    Unknown attributes never clash: an age of another person ("Hashi, 27" for "Siham, 27"),
+    Unknown attributes never clash: an age of another person ("Tom, 34" for "Maria, 34"),
     a prior value for a current one. Counted nouns are decided by specificity (``judge``):
-    a noun the source never counts may be a paraphrase ("three people" / "three passengers").
+    a noun the source never counts may be a paraphrase ("three people" / "three climbers").
     """
     if c.person and s.person and on("person") and not timed and not same_noun(c, s):
         return "person"
@@ -43,7 +43,7 @@ def same_measure(c: Frame, s: Frame, timed: bool = False, per: str = "") -> str:
 
 def same_noun(c: Frame, s: Frame) -> bool:
     """Both count the same noun (by stem), compounds joined ("cook books" / "cookbooks"); a
-    person by any part of the name ("Abbie" / "Abbie Conman")."""
+    person by any part of the name ("Greta" / "Greta Holm")."""
     if not c.noun or not s.noun:
         return False
     if c.person and s.person:
@@ -57,26 +57,26 @@ def same_noun(c: Frame, s: Frame) -> bool:
 
 def _named(c: Frame, s: Frame) -> bool:
     """A paraphrase of the same count: the source mention counts nothing and its sentence
-    names the claim's noun or its verb is the claim's verb ("played 19 times" / "played 19
-    games"), or its verb is the claim's noun ("870 people have been infected" / "870
-    infections")."""
+    names the claim's noun or its verb is the claim's verb ("played 31 times" / "played 31
+    games"), or its verb is the claim's noun ("640 homes have been connected" / "640
+    connections")."""
     if c.person or s.person:
         return False
     key = stem(c.noun)
     if not s.noun and (key in s.sentence or (on("same_verb") and s.verb and s.verb == c.verb)):
-        return True  # "has played 19 times" / "played 19 games"
+        return True  # "has played 31 times" / "played 31 games"
     return bool(s.verb) and stem(s.verb) == key
 
 
 def narrower(c: Frame, s: Frame) -> bool:
     """The claim counts a narrower class than the source mention: its noun carries a modifier
-    the source's lacks ("128 fee-charging sites" / "407 sites")."""
+    the source's lacks ("35 admission-charging venues" / "120 venues")."""
     return bool(c.mods - s.mods)
 
 
 def _restated(c: Frame, s: Frame) -> bool:
     """The source mention's noun phrase names what narrows the claim's noun: another word
-    for the same class ("128 fee-charging sites" / "128 parks that charge a fee")."""
+    for the same class ("35 admission-charging venues" / "35 museums that charge admission")."""
     return bool(c.mods) and c.mods <= s.phrase
 
 
@@ -84,8 +84,8 @@ _PEOPLE = frozenset(["people", "person", "individual"])
 
 
 def _people(s: Mention) -> bool:
-    """A count of people in general ("870 people"), which a count of any kind of people
-    ("870 infections", "three passengers") may restate."""
+    """A count of people in general ("640 people"), which a count of any kind of people
+    ("640 patients", "three climbers") may restate."""
     return s.frame.noun in _PEOPLE
 
 
@@ -199,8 +199,8 @@ def judge(c: Mention, idx: SourceIndex, cited: set[int] | None) -> FigureVerdict
 
 def _numbered_name(c: Mention, idx: SourceIndex) -> tuple[int, int] | None:
     """The span of a numbered name of the source that states the claim's ordinal: the name
-    word is in the claim's sentence and its number is the ordinal ("the 45th season of
-    Survivor" / "Survivor 45", "the eleventh Apollo mission" / "Apollo 11")."""
+    word is in the claim's sentence and its number is the ordinal ("the 12th season of
+    Quizmasters" / "Quizmasters 12", "the eleventh Apollo mission" / "Apollo 11")."""
     if c.value.dim != "ordinal" or c.value.lo is None or not on("numbered_names"):
         return None
     names = [
@@ -240,15 +240,15 @@ def _fitting(
     clashes = [(s, frame_clash(c.frame, s.frame, timed)) for s in equal]
     fits = [s for s, why in clashes if not why]
     if c.value.approx in BOUNDS and on("bound_frame"):
-        # a bound is weak evidence: "at least 100 people" is not stated by 3.5 million birds,
+        # a bound is weak evidence: "at least 100 runners" is not stated by 3.5 million trees,
         # only by the same measure or a value near the bound ("over 1,800" / "almost 2,000")
         fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
         # where the source counts the claim's noun itself, only a mention of that noun (or a
         # paraphrase of it: its sentence names it; or a count of people, which any kind of
         # people restates) can state the figure: "11,000 soldiers" does not state "11,000
-        # tanks" beside "3,000 tanks", nor "The 92-year-old died" "a 92-year-old telephone
-        # operator" beside "a 19-year-old telephone operator"
+        # tanks" beside "3,000 tanks", nor "The 81-year-old died" "an 81-year-old bank
+        # clerk" beside "a 23-year-old bank clerk"
         scope = [s for s in comparable if (cited is None or s.sent in cited) and not s.weak]
         if any(_specific(c.frame, s.frame) for s in scope):
             fits = [s for s in fits if _specific(c.frame, s.frame, named=True) or _people(s)]
@@ -284,8 +284,8 @@ def _glued(
 def _misquoted_bound(
     c: Mention, others: list[Mention], equal: list[Mention], cited: set[int] | None
 ) -> tuple[Mention, str] | None:
-    """A claimed bound that misquotes the source's bound of the same measure ("over 40
-    missing" / "more than 50 missing"), even where another value implies it: no mention
+    """A claimed bound that misquotes the source's bound of the same measure ("over 20
+    flooded" / "more than 30 flooded"), even where another value implies it: no mention
     states the claim's bound itself."""
     if not on("misquoted_bound") or c.value.approx not in BOUNDS:
         return None

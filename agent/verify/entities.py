@@ -224,7 +224,7 @@ def _located(name: Name, idx: NameIndex, source: str, claim: str) -> list[tuple[
         (_caps(w) or w[0].upper()) if on("initials") else w[0].upper()
         for w in words
         if w.casefold() not in _JOINERS
-    )  # an abbreviation inside the name gives all its letters: "US Citizenship..." / "USCIS"
+    )  # an abbreviation inside the name gives all its letters: "UK Rail Safety..." / "UKRSB"
     if len(words) >= 2 and initials in idx.acronyms:  # "United States" / "US"
         hit = idx.words.get(initials.casefold())
         return [hit[0]] if hit else []

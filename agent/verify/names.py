@@ -1,4 +1,4 @@
-"""Names with numbers ("COVID-19", "MH17", "Under 21", "Boeing 747"): checked as written."""
+"""Names with numbers ("COVID-19", "MH17", "Under 21", "Boeing 737"): checked as written."""
 
 from __future__ import annotations
 

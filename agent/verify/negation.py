@@ -14,7 +14,7 @@ noun with the verb governing it ("offers life insurance but no quote tool"). Whe
 sentence holds ``SCOPE_SHARE`` of the scope and a word of its core (the negated word, or a
 copula's predicate), and no source sentence holding ``SCOPE_BLOCK`` of it and its core
 negates anything or asks a question, the source states it only without the negation: flagged.
-"not" before a degree adverb ("not very high", "not necessarily") is a hedge, not a negation.
+"not" before a degree adverb ("not very busy", "not necessarily") is a hedge, not a negation.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _NEGATORS = frozenset(["not", "n't", "never", "no", "nor", "neither", "without",
                        "deny", "decline", "failure", "refusal", "absence", "cease", "stop",
                        "cannot", "hardly", "barely", "reject", "avoid", "prevent"])  # fmt: skip
 _NEG_VERBS = frozenset(["fail", "refuse", "deny", "decline", "cease", "stop", "failure", "refusal"])
-# "managed to win" asserts "win" with the head's polarity; any other head ("tried to land",
+# "managed to win" asserts "win" with the head's polarity; any other head ("tried to win",
 # "wants to buy") leaves it unasserted
 _CARRY = frozenset(["manage", "continue", "begin", "start", "keep", "go", "use", "have"])
 _HYPOTHETICAL = frozenset(["if", "whether", "unless", "lest"])
@@ -80,8 +80,8 @@ _UNASSERTED = object()
 
 def _negation(v: Any) -> Any | None:
     """What negates the clause of verb ``v`` (its own "not", or a negating head: "failed to
-    report", "won't work to dismantle"), None when it is affirmed, ``_UNASSERTED`` when it
-    asserts nothing (a question, "if"/"whether", "tried to land", a gerund subject)."""
+    report", "won't agree to sell"), None when it is affirmed, ``_UNASSERTED`` when it
+    asserts nothing (a question, "if"/"whether", "tried to win", a gerund subject)."""
     if v.sent.text.rstrip().endswith("?"):
         return _UNASSERTED
     if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in v.children):
@@ -96,7 +96,7 @@ def _negation(v: Any) -> Any | None:
     if (v.dep_ in ("xcomp", "acl") or infinitive) and h.i != v.i:
         if h.lemma_.lower() in _NEG_VERBS:
             return h
-        if _own(h) is not None:  # "won't work to dismantle"
+        if _own(h) is not None:  # "won't agree to sell"
             return _own(h)
         if v.dep_ == "xcomp" and h.lemma_.lower() in _CARRY:
             return _negation(h)
@@ -145,7 +145,7 @@ _TRIED = frozenset(["try", "attempt", "seek", "hope", "aim", "plan", "want", "wi
 
 def _blocks(t: Any) -> bool:
     """A word that keeps a sentence from stating a plain affirmative: a negator, a negative
-    prefix ("unclear", "unsuccessful"), or a verb of trying ("tried to land")."""
+    prefix ("unclear", "unsuccessful"), or a verb of trying ("tried to win")."""
     low, lemma = t.lower_, t.lemma_.lower()
     if t.dep_ == "neg" or low in _NEGATORS or lemma in _NEGATORS:
         return True
@@ -323,7 +323,7 @@ def _cue(t: Any) -> bool:
 
 def _core(h: Any) -> list[Any]:
     """The words a negation is about: a content head itself; for a copula, its predicate
-    ("is not interested", "was in no danger")."""
+    ("is not interested", "was in no hurry")."""
     if h.pos_ != "AUX" and h.lemma_.lower() != "be":
         return [h]
     out = [c for c in h.children if c.dep_ in ("acomp", "attr", "oprd")]
@@ -337,9 +337,9 @@ def negated_units(
     """Each asserted negation of a claim: the cue's span, the content stems it scopes over,
     the stems of its core and those of its subject (who says it: often not written beside
     it in a transcript). The scope is the negated predicate with its arguments ("is
-    not interested in car insurance", plus the noun a relative clause describes), or the
-    negated noun with the verb governing it and that verb's subject ("offered a quote tool
-    but no phone questionnaire"). Questions, "if"/"whether" clauses, "tried to ..." and
+    not interested in yoga classes", plus the noun a relative clause describes), or the
+    negated noun with the verb governing it and that verb's subject ("offered a trial week
+    but no tennis classes"). Questions, "if"/"whether" clauses, "tried to ..." and
     clauses under a noun ("concerns that it would not be found") assert nothing."""
     out = []
     for t in doc:
@@ -348,10 +348,10 @@ def negated_units(
         lemma = t.lemma_.lower()
         nxt = t.nbor(1) if t.i + 1 < len(doc) else None
         if nxt is not None and nxt.pos_ == "ADV" and nxt.dep_ == "advmod":
-            continue  # "not very high", "not necessarily": a degree, not the opposite
+            continue  # "not very busy", "not necessarily": a degree, not the opposite
         h = t if lemma in ("unable", "fail") else t.head
         if lemma == "unable" and h.dep_ == "acomp":
-            h = h.head  # "is unable to customize": the copula carries the subject
+            h = h.head  # "is unable to book": the copula carries the subject
         if any(a.dep_ == "mark" and a.lower_ in _HYPOTHETICAL for a in h.children):
             continue
         v = h
@@ -372,7 +372,7 @@ def negated_units(
         words = _stems(x for x in _scope(h, t) if x not in subj)
         who = _stems(subj)
         if h.dep_ == "relcl" or (h.dep_ in ("conj", "appos") and h.pos_ in ("NOUN", "PROPN")):
-            words |= _stems([h.head])  # "a client who is not...", "tools but not a phone"
+            words |= _stems([h.head])  # "a caller who is not...", "classes but not a trial"
         if h.i != t.i and h.pos_ in ("NOUN", "PROPN", "ADJ") and h.dep_ in _GOVERNED:
             g = h.head
             while g.dep_ in ("conj", "prep", "dobj", "pobj") and g.head.i != g.i:

@@ -3,7 +3,7 @@
 The data is the ``countryinfo`` package (MIT): per country its name, alternative spellings and
 codes, demonym, capital and provinces. A claim that names a country by any of its names or its
 demonym is supported by a source that names the country, its people, its capital or one of its
-provinces ("U.K. activists" from "Activists in London"; "Chinese cyclist" from "across China").
+provinces ("U.K. students" from "Students in London"; "French farmers" from "across France").
 The reverse does not hold: a province or a city in a claim must itself be named.
 """
 

@@ -34,8 +34,8 @@ _NAME_PARTS = frozenset(["compound", "flat", "conj", "appos", "amod"])
 
 
 def _name(h: Any) -> list[Any]:
-    """A side's head with the words that name it ("North Korea", "Albert and Bernard"), not
-    its modifiers ("a conversation between Albert and Bernard" is a conversation)."""
+    """A side's head with the words that name it ("North Korea", "Anna and Boris"), not
+    its modifiers ("a conversation between Anna and Boris" is a conversation)."""
     out = [h]
     for c in h.children:
         if c.dep_ in _NAME_PARTS:

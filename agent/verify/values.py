@@ -153,7 +153,7 @@ def compat(c: Value, s: Value) -> str:
             year = c if c.dim == "count" else s
             return "unknown" if year.yearish else "no"  # "the forecast for 2021"
         if on("bare_number") and s.dim == "count" and not s.unit and c.kind in ("age", "time"):
-            return "unknown"  # "The boys, 16 and 14" / "aged 16"; "make it 7" / "7 pm"
+            return "unknown"  # "The girls, 15 and 11" / "aged 15"; "shall we say 8" / "8 pm"
         return "no"
     if c.dim == "time_point":
         return "same" if c.kind == s.kind or "decade" not in (c.kind, s.kind) else "unknown"
@@ -203,7 +203,7 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
     clo, chi, slo, shi = c.lo, c.hi, s.lo, s.hi
     if clo is None or chi is None or slo is None or shi is None:
         return False
-    if c.dim != s.dim:  # a bare number: compare as written ("aged 16" / "The boys, 16")
+    if c.dim != s.dim:  # a bare number: compare as written ("aged 15" / "The girls, 15")
         clo, chi, slo, shi = clo / c.factor, chi / c.factor, slo / s.factor, shi / s.factor
         c = replace(c, precision=c.precision / c.factor)
     slack = 0.02 if c.unit != s.unit else 0.0
@@ -229,11 +229,11 @@ def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
     lower = c.approx in LOWER
     bound = s.approx in (LOWER | UPPER)
     if on("bound_side") and bound and (s.approx in LOWER) != lower:
-        return False  # "over 270" is not "under 270"
+        return False  # "over 480" is not "under 480"
     if bound:
         return _near(v, slo, Value("count", precision=c.precision), 0.0)
     if s.approx == "nearly" and on("bound_side"):
-        # "nearly 270" / "just under 270" lies below 270: never over it
+        # "nearly 480" / "just under 480" lies below 480: never over it
         below = slo - _tol(slo, s.precision, "nearly")
         return below > v if lower else shi <= v or math.isclose(shi, v)
     if c.approx == "up_to":  # "up to 40" needs 40 itself: 25 is not "as many as 40"
