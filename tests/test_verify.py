@@ -417,10 +417,10 @@ def test_a_stated_maximum_is_supported_by_its_own_number() -> None:
 
 
 def test_a_bound_of_the_same_noun_and_another_verb_is_not_misquoted() -> None:
-    src = "The fire killed at least two people. Officials said 45 people were left homeless."
-    assert verdict("The fire left over 30 people homeless.", src) == "supported"
+    src = "The storm injured at least three riders. Officials said 45 riders were left stranded."
+    assert verdict("The storm left over 30 riders stranded.", src) == "supported"
     # another value of the same noun under another verb is no contradiction, only absent
-    assert verdict("The fire left 30 people homeless.", "The fire killed 2 people.") == "not_found"
+    assert verdict("The storm left 30 riders stranded.", "It injured 2 riders.") == "not_found"
 
 
 def test_a_value_of_another_measure_in_the_same_noun_is_a_contradiction() -> None:

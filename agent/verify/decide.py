@@ -241,7 +241,7 @@ def _fitting(
     fits = [s for s, why in clashes if not why]
     if c.value.approx in BOUNDS and on("bound_frame"):
         # a bound is weak evidence: "at least 100 runners" is not stated by 3.5 million trees,
-        # only by the same measure or a value near the bound ("over 1,800" / "almost 2,000")
+        # only by the same measure or a value near the bound ("over 600" / "almost 700")
         fits = [s for s in fits if _near_bound(c, s) or same_measure(c.frame, s.frame, timed)]
     if on("specific_measure"):
         # where the source counts the claim's noun itself, only a mention of that noun (or a
@@ -307,7 +307,7 @@ def _misquoted_bound(
 def _same_predicate(c: Frame, s: Frame) -> bool:
     """The two figures are stated by the same verb, where both have one: either's verb
     governs the other ("left over 20 homes flooded" / "left more than 30 homes flooded"), not
-    "killed at least two people" / "left over 30 people homeless"."""
+    "injured at least three riders" / "left over 30 riders stranded"."""
     if not c.verb or not s.verb:
         return True
     return c.verb == s.verb or c.verb in s.verbs or s.verb in c.verbs
