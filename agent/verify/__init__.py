@@ -15,13 +15,14 @@ The rules (each can be switched off by name, see ``rules.RULES``):
 4. The source's hedge never blocks its number: "about 4 km" and "just under 480" state 4 km
    and 480.
 5. A claimed bound needs a value on its side or the same bound: "over 80" is supported by 95
-   or "more than 80", never by "under 80" or "nearly 80"; a negated bound is the opposite one
-   ("won't be more than 12"); a bound that misquotes the same measure's bound in the source
+   or "more than 80", never by "under 80" or "nearly 80"; "up to 60%" / "as many as 60" is a
+   maximum reached, stated only by 60; a negated bound is the opposite one ("won't be more
+   than 12"); a bound that misquotes the same measure's bound (same verb) in the source
    contradicts ("over 20 flooded" / "more than 30 flooded").
 6. A claimed range needs a source range with both ends: "0.61 to 0.95" is not "0.61 to 0.85".
 7. Units of account are part of an amount: $6.86 per share is not $6.86 in total, 1.5 % a
    month is not 1.5 % a year, and a minus sign belongs to its number.
-8. Units convert within a dimension: 3 weeks is 21 days, 4 km is 4,000 m; a count of time
+8. Units convert within a dimension (pint): 3 weeks is 21 days, 4 km is 4,000 m; a count of time
    units is a duration ("nine long months"), the Nth anniversary N years, the Nth birthday
    an age of N.
 9. Dates compare field by field: a field the claim states must match; "5 May" takes a year
@@ -36,7 +37,8 @@ The rules (each can be switched off by name, see ``rules.RULES``):
 12. A prior value ("rose to $3.1 billion from $2.9 billion") supports only a claim that also
     gives it as prior.
 13. Contradicted: no mention states the value with a compatible frame, and one of the same
-    measure (same counted noun, or same governing verb) states another value.
+    measure (same counted noun under the same verb, or same governing verb) states another
+    value; "injured 3 riders" does not contradict "left 30 riders stranded".
 14. Names with numbers ("COVID-19", "Under 21") must occur as written, separators, Roman
     numerals and number words aside; the same name with another number contradicts; the name
     without a number supports; a numbered name states its ordinal ("Apollo 11" / "the
