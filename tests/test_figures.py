@@ -551,3 +551,16 @@ def test_an_age_after_dashes_is_an_age() -> None:
 def test_a_hedge_after_a_dateline_dash_is_a_hedge_not_a_name() -> None:
     f = one("BERLIN (Reuters) - Over 300 flights were cancelled.")
     assert (f.kind, f.approx, f.low) == ("count", "more_than", 300)
+
+
+def test_a_price_per_unit_carries_its_unit_of_account() -> None:
+    def per(text: str) -> list[tuple[str, str | None]]:
+        return [(f.text, f.per) for f in extract_figures(text) if f.kind == "money"]
+
+    assert per("Loose tea sells for £1.85 per box.") == [("£1.85 per box", "box")]
+    assert per("Cherries cost $6 a kilo, and $5 a few days later.") == [
+        ("$6 a kilo", "kilo"),
+        ("$5", None),
+    ]
+    assert per("The tour costs $40 per person.") == [("$40 per person", "each")]
+    assert per("She earns $30 an hour.") == [("$30 an hour", "hour")]

@@ -555,3 +555,10 @@ def test_units_convert_within_a_dimension_only() -> None:
     assert verdict("The trail is about 3 miles long.", src) == "supported"
     assert verdict("The tank holds 2,000 kg.", src) != "supported"  # a mass is not a volume
     assert verdict("The trail is 8 miles long.", src) != "supported"
+
+
+def test_a_price_per_unit_is_compared_per_the_same_unit() -> None:
+    src = "Loose tea sells for £1.85 per box; the smoked blend costs £4.20 a tin."
+    assert verdict("The smoked blend costs £1.85 a tin.", src) != "supported"
+    assert verdict("Loose tea sells for £1.85.", src) == "supported"  # the unit left unsaid
+    assert verdict("Loose tea costs £1.85 a tin.", src) != "supported"

@@ -101,6 +101,12 @@ _PER_RE = re.compile(
 )
 _PERIOD_CODE_RE = re.compile(r"\b([QH])([1-4])\b")
 _EACH_RE = re.compile(r"\s+(?:each|apiece|a\s+piece)\b", re.IGNORECASE)
+# "£1.85 per box", "$3 a kilo.": a price per unit of something (a period is read before)
+_PER_UNIT_RE = re.compile(
+    r"\s*(?:per\s+(?P<per>[a-z]{3,})\b"
+    r"|an?\s+(?P<a>[a-z]{3,})(?=\s*(?:[.,;:)]|$|\s+(?:and|or|for|in|at|on|with|to)\b)))",
+    re.IGNORECASE,
+)
 _OR_MORE_RE = re.compile(r"\s+or\s+(?:more|over)\b", re.IGNORECASE)
 _RANGE_JOIN_RE = re.compile(r"\s*(?:to|-|–|—|and|or)\s*$", re.IGNORECASE)
 _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text import STOPWORDS
 from .model import Approx, Figure, Kind
-from .patterns import _EACH_RE, _FOLLOW_RE, _NOUN_STOP, _OR_MORE_RE, _PER_RE
+from .patterns import _EACH_RE, _FOLLOW_RE, _NOUN_STOP, _OR_MORE_RE, _PER_RE, _PER_UNIT_RE
 from .vocab import (
     _APPROX_MAP,
     _CURRENCY_SYMBOL,
@@ -21,6 +22,9 @@ from .vocab import (
     DURATIONS,
 )
 from .words import _next_words, _noun_after, _num_value, _precision_of
+
+# a price per one of anything: the same unit of account as "each"
+_EACH_UNITS = {w: "each" for w in ("person", "head", "unit", "item", "piece", "capita")}
 
 
 @dataclass
@@ -175,6 +179,12 @@ def _period(text: str, p: _Parts) -> None:
         em = _EACH_RE.match(text, p.end)
         if em is not None:  # "£40 each": a unit price, not a sum
             p.per, p.end = "each", em.end()
+    if p.per is None and p.kind == "money":
+        um = _PER_UNIT_RE.match(text, p.end)
+        if um is not None:  # "£1.85 per box": a price of one box
+            w = (um.group("per") or um.group("a")).lower()
+            if w not in STOPWORDS and w not in _NOUN_STOP and w not in ("cent", "percent"):
+                p.per, p.end = _EACH_UNITS.get(w, w), um.end()
 
 
 def _noun_or_year(text: str, p: _Parts, dig: str | None) -> None:

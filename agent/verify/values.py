@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..figures import _UNIT_TABLE, DURATIONS, Figure
+from ..figures.vocab import _PERIODS
 from .rules import on
 
 ROUND_REL = 0.05  # an unhedged figure covers its written precision, but never more than 5 %
@@ -36,6 +37,7 @@ _DIM = {
     "ordinal": "ordinal",
 }
 _DAYS = {canon: days for canon, days in DURATIONS.values()}
+_TIME_PERIODS = frozenset(_PERIODS.values())
 _PINT = {canon: name for canon, name in _UNIT_TABLE.values()}
 _MINUS = re.compile(r"(?:^|[\s(:])[-−–]$")
 _PER_SHARE = re.compile(r"\s*(?:a|per)\s+(?:diluted\s+)?share\b", re.IGNORECASE)
@@ -105,6 +107,8 @@ def value_of(f: Figure, text: str) -> Value | None:
     unit, factor = _base(f)
     after = text[f.end : f.end + 24]
     per = f.per or ""
+    if per not in _TIME_PERIODS and not on("unit_of_account"):
+        per = ""  # "£1.85 per box" read as a plain amount
     if f.kind == "money" and _PER_SHARE.match(after) and on("unit_of_account"):
         per = "share"
     elif _EACH.match(after) and on("unit_of_account"):
