@@ -562,3 +562,26 @@ def test_a_price_per_unit_is_compared_per_the_same_unit() -> None:
     assert verdict("The smoked blend costs £1.85 a tin.", src) != "supported"
     assert verdict("Loose tea sells for £1.85.", src) == "supported"  # the unit left unsaid
     assert verdict("Loose tea costs £1.85 a tin.", src) != "supported"
+
+
+def test_figures_only_parses_only_the_sentences_that_hold_figures() -> None:
+    from agent.verify import figures_only
+    from agent.verify.frames import parse
+
+    src = (
+        "The museum opened in 1998. It sits by the river.  Last year it drew 410,000 visitors,"
+        " up from 380,000.\n\nEntry is free on Sundays."
+    )
+    claims = ["The museum drew 410,000 visitors last year.", "It drew 380,000 visitors last year."]
+    figures_only()
+    try:
+        doc = parse(src, keep=True)
+        assert doc.text == src  # offsets are the source's
+        unparsed = next(t for t in doc if t.text == "river")
+        assert unparsed.head.i == unparsed.i and unparsed.is_sent_start  # tokenized only
+        alone = [verdict(c, src) for c in claims]
+    finally:
+        figures_only(False)
+    river = next(t for t in parse(src, keep=True) if t.text == "river")
+    assert river.head.i != river.i  # all checks on: the whole source parsed
+    assert [verdict(c, src) for c in claims] == alone == ["supported", "contradicted"]

@@ -82,6 +82,8 @@ class _Cache(OrderedDict[str, Any]):
 
     def cache_clear(self) -> None:
         self.clear()
+        if self is _PARSES:
+            _PARTIAL.clear()
 
 
 _PARSES = _Cache(16384)
@@ -90,20 +92,65 @@ _ENTS = _Cache(4096)
 
 def parse(text: str, *, keep: bool = False) -> Any:
     """The parse of ``text`` (tagger, parser, lemmatizer; no NER), cached in memory; with
-    ``keep`` (a source) also on disk, for the next process (``parsecache``)."""
+    ``keep`` (a source) also on disk, for the next process (``parsecache``). With the figure
+    checks alone a source's parse covers only its sentences with figures (``_PARTIAL``)."""
+    partial = keep and _figures_alone()
     got = _PARSES.get(text)
-    if got is not None:
+    if got is not None and (text not in _PARTIAL or _figures_alone()):
         _PARSES.move_to_end(text)
         return got
+    _PARTIAL.discard(text)
     if keep:
         from . import parsecache
 
-        got = parsecache.load(text, nlp().vocab, MODEL_META)
+        meta = (MODEL_META[0], MODEL_META[1] + ("+figure-sentences" if partial else ""))
+        got = parsecache.load(text, nlp().vocab, meta)
         if got is None:
-            got = nlp()(text, disable=["ner"])
-            parsecache.save(text, got, MODEL_META)
+            got = _figure_sentences(text) if partial else nlp()(text, disable=["ner"])
+            parsecache.save(text, got, meta)
+        if partial:
+            _PARTIAL.add(text)
         return _PARSES.put(text, got)
     return _PARSES.put(text, nlp()(text, disable=["ner"]))
+
+
+_PARTIAL: set[str] = set()  # sources parsed only where they hold figures
+
+
+def _figures_alone() -> bool:
+    return not (on("names") or on("negation") or on("roles"))
+
+
+def _figure_sentences(text: str) -> Any:
+    """A source's parse for the figure checks alone: only the sentences that hold a figure
+    are parsed (about 40 % of a news text), the rest is only tokenized into sentences of its
+    own; character offsets are those of ``text``."""
+    import numpy
+    from spacy.tokens import Doc
+
+    from ..chunking import split_sentences
+    from ..figures import extract_figures
+
+    starts = sorted({f.start for f in extract_figures(text)})
+    cuts = [s.start for s in split_sentences(text)][1:]
+    bounds = list(zip([0, *cuts], [*cuts, len(text)], strict=True))
+    n = nlp()
+    keep = [any(a <= x < b for x in starts) for a, b in bounds]
+    parsed = iter(
+        n.pipe((text[a:b] for (a, b), k in zip(bounds, keep, strict=True) if k), disable=["ner"])
+    )
+    docs = []
+    for (a, b), k in zip(bounds, keep, strict=True):
+        if k:
+            d = next(parsed)
+            d.tensor = numpy.zeros((0,), dtype="float32")  # the parse is kept, not the vectors
+            docs.append(d)
+            continue
+        d = n.make_doc(text[a:b])  # each token its own root: no sentence runs into it
+        words, spaces = [t.text for t in d], [bool(t.whitespace_) for t in d]
+        heads, deps = list(range(len(d))), ["ROOT"] * len(d)
+        docs.append(Doc(n.vocab, words=words, spaces=spaces, heads=heads, deps=deps))
+    return Doc.from_docs(docs, ensure_whitespace=False) if docs else n.make_doc(text)
 
 
 def ents(text: str) -> tuple[Any, ...]:
