@@ -1,8 +1,9 @@
 """Extractive picks: the document's most central readable sentences, without redundancy.
 
-Used when a bullet falls back and its own citations are headings, bylines or fragments, when
-no model reply is usable at all, and by ``verisum summarize --extractive`` (no LLM): the honest
-baseline a model's summary must beat.
+Also ``select``: the sentences a small model is shown instead of a long document
+(extract, then abstract). Picks are used when a bullet falls back and its own citations are
+headings, bylines or fragments, when no model reply is usable at all, and by ``verisum
+summarize --extractive`` (no LLM): the honest baseline a model's summary must beat.
 
 1. Candidates: sentences that read as sentences (``readable``): at least ``MIN_WORDS`` words,
    ending like a sentence, not a byline or a "key: value" line, not the title repeated, and
@@ -138,6 +139,21 @@ def pick(
     vectors = embedder.embed([texts[i] for i in pool] + list(shown))
     said = vectors[len(pool) :] if shown else None
     return sorted(pool[j] for j in mmr_central(vectors[: len(pool)], k, shown=said))
+
+
+def select(
+    texts: Sequence[str], k: int, embedder: Any, *, title: str = "", anchors: int = 0
+) -> tuple[list[int], list[int]]:
+    """What a small model is shown instead of the whole document: (indices of ``k``
+    readable, central, mutually different sentences (MMR), in document order; the
+    ``anchors`` most central of them, the first MMR picks, in document order). Sentences
+    leaning on the one before them are allowed (the model reads them in order). Every index
+    (and no anchor) when at most ``k`` sentences are candidates."""
+    pool = candidates(texts, title)
+    if len(pool) <= k:
+        return list(range(len(texts))), []
+    order = [pool[j] for j in mmr_central(embedder.embed([texts[i] for i in pool]), k)]
+    return sorted(order), sorted(order[:anchors])
 
 
 REDUNDANT_SIMILARITY = 0.85  # cosine of two bullets with the same figures that say one thing

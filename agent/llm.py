@@ -210,6 +210,9 @@ class ChatAdapter:
         self._server: LocalServer | None = None
         self.usage = Usage()
         self.calls: list[LLMCall] = []
+        # prompt tokens the server read from its prompt cache (llama.cpp, OpenAI: the reply's
+        # prompt_tokens_details.cached_tokens), one entry per call that reported it
+        self.cached_tokens: list[int] = []
 
     # ------------------------------------------------------------ lifecycle
     def _model(self) -> Any:
@@ -376,6 +379,9 @@ class ChatAdapter:
         text = content if isinstance(content, str) else str(msg.text)
         meta = getattr(msg, "usage_metadata", None) or {}
         pt, ct = int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+        cached = (meta.get("input_token_details") or {}).get("cache_read")
+        if cached is not None:
+            self.cached_tokens.append(int(cached))
         usage = Usage(
             prompt_tokens=pt,
             completion_tokens=ct,

@@ -87,6 +87,13 @@ class Prompt:
             {"role": "user", "content": _fill(self.user, text)},
         ]
 
+    def followup(self, **values: Any) -> str:
+        """The prompt as one user message that continues a conversation (its system part,
+        then its user part): the conversation so far stays an identical prefix, which a
+        server such as llama.cpp reads from its prompt cache instead of again."""
+        system, user = self.render(**values)
+        return f"{system['content']}\n\n{user['content']}"
+
 
 def parse_prompt(name: str, source: str, path: Path | None = None) -> Prompt:
     """Parse and check a prompt file's text (see the module docstring for the format)."""

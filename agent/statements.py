@@ -109,6 +109,9 @@ class Run:
         # statement text (tags stripped) -> the text as the model wrote it, for the repair
         # prompt: it shows the model its own bullet (and keeps recorded requests as they were)
         self.as_written: dict[str, str] = {}
+        # the conversation of the one draft call (its messages and the reply), when there was
+        # one: the repair call continues it, so the server's prompt cache holds its prefix
+        self.thread: list[dict[str, str]] | None = None
 
     @property
     def adapter(self) -> ChatAdapter:
@@ -122,18 +125,25 @@ class Run:
         schema: type[T],
         check: Callable[[Any], None],
         max_tokens: int | None = None,
+        messages: list[dict[str, str]] | None = None,
         **vars: Any,
     ) -> T | None:
-        """One ``complete``; on invalid output after the re-asks, the last reply that parses
-        (its problems are salvaged by the caller), or ``None``."""
+        """One ``complete`` of prompt ``name`` (or of ready ``messages``, logged as ``name``);
+        on invalid output after the re-asks, the last reply that parses (its problems are
+        salvaged by the caller), or ``None``."""
         from .llm import parse_reply
         from .prompts import load_prompt
 
         first = len(self.adapter.calls)
         try:
-            obj, usage = self.adapter.complete(
-                load_prompt(name), schema, check=check, max_tokens=max_tokens, **vars
-            )
+            if messages is not None:
+                obj, usage = self.adapter.complete(
+                    messages, schema, name=name, check=check, max_tokens=max_tokens
+                )
+            else:
+                obj, usage = self.adapter.complete(
+                    load_prompt(name), schema, check=check, max_tokens=max_tokens, **vars
+                )
             self.usage = self.usage + usage
             self.stats.invalid_replies += sum(
                 c.status == "invalid" for c in self.adapter.calls[first:]
@@ -152,6 +162,14 @@ class Run:
                 except (ValueError, TypeError):
                     continue
             return None
+
+    def last_thread(self, since: int) -> list[dict[str, str]] | None:
+        """The conversation of the last call made since call ``since`` that has a reply:
+        its messages, then the reply as the assistant's (``None`` if there is none)."""
+        for c in reversed(self.adapter.calls[since:]):
+            if c.response is not None:
+                return [*c.messages, {"role": "assistant", "content": c.response}]
+        return None
 
     def clean(self, b: DraftBullet, shown: dict[int, Unit]) -> Draft | None:
         """A reply's statement salvaged (``clean_draft``, re-anchored), counted in the stats;
@@ -257,14 +275,26 @@ class Run:
             ]
             return problems + citation_problems(reply.bullets, shown, self.ctx.multi)
 
+        values = {
+            "bullet": "\n".join(bullets),
+            "failures": "\n".join(failures),
+            "evidence": self.ctx.numbered(shown),
+        }
+        thread = None
+        if self.thread is not None:  # continue the draft's conversation: a cached prefix
+            from .prompts import load_prompt
+
+            thread = [
+                *self.thread,
+                {"role": "user", "content": load_prompt("revise").followup(**values)},
+            ]
         reply = self.ask(
             "repair",
             _capped(RepairList, RepairedBullet, len(failing)),
             citation_checker(problems_of),
             max_tokens=reply_tokens(len(failing), self.words),
-            bullet="\n".join(bullets),
-            failures="\n".join(failures),
-            evidence=self.ctx.numbered(shown),
+            messages=thread,
+            **({} if thread is not None else values),
         )
         if reply is None:
             return {}

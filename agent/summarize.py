@@ -9,11 +9,18 @@ worth reading (``readable_fallbacks``). The models it returns live in ``agent.mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .citations import MAX_TEXT, DraftBullet, citation_checker, citation_problems
+from .citations import (
+    MAX_CITED,
+    MAX_QUOTE,
+    MAX_TEXT,
+    DraftBullet,
+    citation_checker,
+    citation_problems,
+)
 from .context import Context, Source, Unit, source_from_file, source_from_store
 from .errors import EmptyInputError, InputError, InvalidOutputError
 from .models import Bullet, DocRef, Policy, SentenceCitation, Summary
@@ -38,6 +45,25 @@ QUERY_MIN_SCORE = 0.3  # --query: a document matches when a chunk scores this (c
 CHARS_PER_TOKEN = 3.5  # conservative estimate for English prose
 PROMPT_OVERHEAD_TOKENS = 1000  # system prompt, schema, re-ask messages
 REMOTE_CONTEXT_CHARS = 200_000
+# extract, then abstract: a small (local) model shown a document of more than SELECT_ABOVE
+# characters (numbered) sees this many central, mutually different sentences per bullet
+# asked for, in one part per bullet, instead of the whole document
+# On by default for the bundled model once the recordings are re-made with it: it changes the
+# recorded requests of every summary over SELECT_ABOVE (bench_summarize --select measures it).
+SELECT_LOCAL = False
+SELECT_ABOVE = 2000
+SELECT_PER_BULLET = 2
+SELECT_MIN = 8  # ... and never fewer than this many (of each document: SELECT_MIN_PER_DOC)
+SELECT_MIN_PER_DOC = 3
+# The repair call continues the draft's conversation (a prefix llama.cpp has cached) instead of
+# a prompt of its own. Measured on (bench_summarize --continue-repair), off until the recorded
+# repairs are re-made with it (it changes every recorded repair request).
+REPAIR_CONTINUES = False
+PARTS_NOTE = (  # appended to the summarize prompt's last line when the source is in parts
+    "\n\nThe source comes in {n} parts (Part 1: to Part {n}:). Write exactly one bullet for"
+    ' each part, in order, with its "part" number, about what that part says, citing its'
+    ' sentences: {{"bullets": [{{"part": 1, "text": "...", "sentence_ids": [...]}}, ...]}}.'
+)
 
 
 # ---------------------------------------------------------------- sources
@@ -81,6 +107,23 @@ class DraftList(BaseModel):
     bullets: list[DraftBullet] = Field(min_length=1)
 
 
+def parts_schema(n: int) -> type[DraftList]:
+    """The reply when the source comes in ``n`` parts: exactly ``n`` bullets, the i-th
+    opening with ``"part": i`` (a JSON-schema tuple), so that a grammar-constrained model
+    writes a bullet about each part in turn instead of several about the first."""
+    items: list[Any] = []
+    for i in range(1, n + 1):
+        fields: dict[str, Any] = {
+            "part": (Literal.__getitem__(i), ...),
+            "text": (str, Field(min_length=1, max_length=MAX_TEXT)),
+            "sentence_ids": (list[int], Field(min_length=1, max_length=MAX_CITED)),
+            "quote": (str | None, Field(default=None, max_length=MAX_QUOTE)),
+        }
+        items.append(create_model(f"Part{i}Bullet", **fields))
+    tupled: Any = tuple.__class_getitem__(tuple(items))
+    return create_model("DraftParts", __base__=DraftList, bullets=(tupled, ...))
+
+
 class MergedBullet(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -106,10 +149,14 @@ class SummaryRun(Run):
         focus: str | None,
         policy: Policy,
         embedder: Any = None,
+        select: bool = False,
     ):
         super().__init__(ctx, adapter, words=LENGTH_WORDS[length], policy=policy)
         self._embedder = embedder
         self.n = n
+        self.select = select
+        self.threads: list[list[dict[str, str]] | None] = []  # each draft call's conversation
+        self.parts: list[int] = []  # ids opening a part of the last draft's sentences
         self.focus = (focus or "the main points of the source").strip()
         self.focus_line = f"{self.focus} (each bullet at most {LENGTH_WORDS[length]} words)"
 
@@ -146,21 +193,80 @@ class SummaryRun(Run):
         )
         return [units[i] for i in idx]
 
+    def shown(self, units: Sequence[Unit]) -> dict[int, Unit]:
+        """The sentences the model is shown for ``units``, by the id it sees; sets
+        ``self.parts`` (the ids that open a part, empty: no parts).
+
+        With ``select`` and more than ``SELECT_ABOVE`` characters: of each document, its
+        central, mutually different readable sentences (``extractive.select``;
+        ``SELECT_PER_BULLET`` per bullet, shared by the documents as their sentences are), in
+        document order under their own ids, so that a re-ask and the repair call number them
+        as the draft did. With one document they come in ``n`` parts, each opening with one
+        of its ``n`` most central sentences, one bullet asked of each: a small model shown a
+        whole news article restates its lead, and it writes a part's bullet from the part's
+        first sentence. Else every sentence, numbered from 1 in every section: small models
+        cite [S1].. whatever they are shown."""
+        self.parts = []
+        if not self.select or sum(len(u.line) + 1 for u in units) <= SELECT_ABOVE:
+            return dict(enumerate(units, 1))
+        import math
+
+        from .extractive import select
+
+        k = max(SELECT_MIN, math.ceil(SELECT_PER_BULLET * self.n))
+        by_doc: dict[str, list[Unit]] = {}
+        for u in units:
+            by_doc.setdefault(u.doc.id, []).append(u)
+        out: list[Unit] = []
+        for group in by_doc.values():
+            share = max(SELECT_MIN_PER_DOC, round(k * len(group) / len(units)))
+            idx, anchors = select(
+                [u.text for u in group],
+                share,
+                self.embedder,
+                title=group[0].doc.title,
+                anchors=0 if self.ctx.multi else self.n,
+            )
+            out += [group[i] for i in idx]
+            self.parts = [group[i].sid for i in anchors]
+        if len(self.parts) < 2:
+            self.parts = []
+        return {u.sid: u for u in out}
+
+    def layout(self, shown: dict[int, Unit]) -> str:
+        """The numbered sentences as the model reads them, "Part 1:" .. when in parts (the
+        sentences before the first part's opening sentence belong to it)."""
+        if not self.parts:
+            return self.ctx.numbered(shown)
+        lines: list[str] = []
+        part: dict[int, Unit] = {}
+        for sid, u in shown.items():
+            if sid in self.parts[1:] and part:
+                lines += [f"Part {len(lines) // 2 + 1}:", self.ctx.numbered(part)]
+                part = {}
+            part[sid] = u
+        lines += [f"Part {len(lines) // 2 + 1}:", self.ctx.numbered(part)]
+        return "\n".join(lines)
+
     def draft(self, units: Sequence[Unit]) -> list[Draft] | None:
         """Summarize ``units`` into drafts; ``None`` when no reply parsed at all."""
-        # numbered from 1 in every section: small models cite [S1].. whatever they are shown
-        shown = dict(enumerate(units, 1))
+        shown = self.shown(units)
         multi = self.ctx.multi
-        schema = _capped(DraftList, DraftBullet, self.n)
+        schema: Any = (
+            parts_schema(len(self.parts)) if self.parts else _capped(DraftList, DraftBullet, self.n)
+        )
+        first = len(self.adapter.calls)
         reply = self.ask(
             "summarize",
             schema,
             citation_checker(lambda r: citation_problems(r.bullets, shown, multi)),
             max_tokens=reply_tokens(self.n, self.words),
-            sentences=self.ctx.numbered(shown),
+            sentences=self.layout(shown),
             max_bullets=self.n,
             focus=self.focus_line,
+            parts=PARTS_NOTE.format(n=len(self.parts)) if self.parts else "",
         )
+        self.threads.append(self.last_thread(first))
         if reply is None:
             return None
         return [d for b in reply.bullets if (d := self.clean(b, shown)) is not None]
@@ -245,13 +351,21 @@ def summarize(
     policy: Policy = "fallback",
     context_chars: int | None = None,
     embedder: Any = None,
+    select: bool | None = None,
+    continue_repair: bool | None = None,
 ) -> Summary:
     """Summarize ``sources`` into at most ``bullets`` cited bullets, each verified.
 
     One call when the sentences fit ``context_chars`` (default: the endpoint's budget), else
-    one per section plus a merge call; then one repair call for every bullet whose figures are
-    not all supported; what still fails follows ``policy``. Citations always slice the
-    documents' text exactly.
+    one per section plus a merge call. With ``select`` (default: ``SELECT_LOCAL`` for the
+    bundled local model, whose summaries of a whole news article restate its lead) each call
+    shows the model the central, mutually different sentences of a longer document
+    (``SummaryRun.shown``). Then
+    one repair call for every bullet whose figures are not all supported (with
+    ``continue_repair``, default ``REPAIR_CONTINUES``, and one draft call, it continues that
+    call's conversation, ``prompts/revise.md``: the source block is a prefix the server has
+    cached); what still fails follows ``policy``. Citations always
+    slice the documents' text exactly.
     """
     if not 1 <= bullets <= MAX_BULLETS:
         raise InputError(f"--bullets must be between 1 and {MAX_BULLETS}, not {bullets}")
@@ -263,12 +377,24 @@ def summarize(
     if not ctx.units:
         names = ", ".join(s.doc.source or s.doc.id for s in sources)
         raise EmptyInputError(f"nothing to summarize: no sentences in {names}")
+    if select is None:
+        select = SELECT_LOCAL and adapter.endpoint.kind == "local"
     run = SummaryRun(
-        ctx, adapter, n=bullets, length=length, focus=focus, policy=policy, embedder=embedder
+        ctx,
+        adapter,
+        n=bullets,
+        length=length,
+        focus=focus,
+        policy=policy,
+        embedder=embedder,
+        select=select,
     )
     budget = context_chars or context_budget(adapter)
     parts = sections(ctx.units, budget)
     replies = [run.draft(part) for part in parts]
+    if len(parts) == 1 and (REPAIR_CONTINUES if continue_repair is None else continue_repair):
+        # one draft call: the repair continues its conversation (its ids are the document's)
+        run.thread = run.threads[0]
     drafts = [d for r in replies if r is not None for d in r]
     no_reply = all(r is None for r in replies)
     if no_reply and policy != "fallback":

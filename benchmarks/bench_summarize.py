@@ -7,10 +7,12 @@ smollm2-135m] [--articles 71,314,628] [--threads 1] [--json FILE]``
 For each bundled model one server (``--threads`` threads, temperature 0, seed 42) serves every
 summary; each document gets a fresh adapter, as ``verisum summarize`` does. The server start
 is reported apart. A last block runs ``--extractive`` (no model) on the same documents.
-Columns: calls (re-asks included), prompt/completion tokens, wall seconds, bullets kept as the
-model wrote them (or repaired), fallbacks, re-anchored citations, share of figures in kept
-model bullets that the verifier supports, and on the seed the key figures a model-written
-bullet states (11,000 troops; Blinken's 8,000; $2,000 a month; 3 months).
+Columns: calls (re-asks included), prompt tokens, those of them the server read from its
+prompt cache (llama.cpp's ``cached_tokens``: a re-ask or repair continuing a conversation),
+completion tokens, wall seconds, bullets kept as the model wrote them (or repaired),
+fallbacks, re-anchored citations, share of figures in kept model bullets that the verifier
+supports, and on the seed the key figures a model-written bullet states (11,000 troops;
+Blinken's 8,000; $2,000 a month; 3 months).
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def bump_sources(ids: list[int]) -> list[tuple[str, Source]]:
     return out
 
 
-def measure(name: str, s: Summary, wall: float, calls: list[Any]) -> dict[str, Any]:
+def measure(
+    name: str, s: Summary, wall: float, calls: list[Any], cached: list[int] | None = None
+) -> dict[str, Any]:
     kept = [b for b in s.bullets if b.origin in ("model", "repaired")]
     verdicts = [v for b in kept if b.check for v in b.check.verdicts]
     supported = sum(v.verdict == "supported" for v in verdicts)
@@ -67,6 +71,13 @@ def measure(name: str, s: Summary, wall: float, calls: list[Any]) -> dict[str, A
         "prompts": [c.prompt for c in calls],
         "prompt_tokens": s.usage.prompt_tokens,
         "completion_tokens": s.usage.completion_tokens,
+        "cached_tokens": sum(cached or []),
+        "call_tokens": [
+            {"prompt": c.prompt, "in": c.usage.prompt_tokens, "out": c.usage.completion_tokens}
+            for c in calls
+        ],
+        "call_cached": list(cached or []),
+        "replies": [c.response for c in calls],
         "wall_s": round(wall, 2),
         "bullets": len(s.bullets),
         "kept_model": len(kept),
@@ -86,6 +97,7 @@ def show(row: dict[str, Any]) -> None:
     keys = row.get("seed_key_figures")
     print(
         f"  {row['doc']:<11} {row['calls']:>5} {row['prompt_tokens']:>7} "
+        f"{row['cached_tokens']:>6} "
         f"{row['completion_tokens']:>6} {row['wall_s']:>7.1f} {row['kept_model']:>4}/"
         f"{row['bullets']:<2} {row['fell_back']:>4} {row['reanchored']:>4} "
         f"{row['figures_supported']:>7}  {'' if keys is None else ', '.join(keys)}",
@@ -94,8 +106,8 @@ def show(row: dict[str, Any]) -> None:
 
 
 HEAD = (
-    f"  {'doc':<11} {'calls':>5} {'prompt':>7} {'compl':>6} {'wall s':>7} {'kept':>7} "
-    f"{'fb':>4} {'re-a':>4} {'figs ok':>7}  seed key figures (model bullets)"
+    f"  {'doc':<11} {'calls':>5} {'prompt':>7} {'cached':>6} {'compl':>6} {'wall s':>7} "
+    f"{'kept':>7} {'fb':>4} {'re-a':>4} {'figs ok':>7}  seed key figures (model bullets)"
 )
 
 
@@ -106,6 +118,16 @@ def main() -> None:
     parser.add_argument("--bullets", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", help="write every row (with the bullets) here")
+    parser.add_argument(
+        "--select",
+        action="store_true",
+        help="extract, then abstract: central sentences in one part per bullet",
+    )
+    parser.add_argument(
+        "--continue-repair",
+        action="store_true",
+        help="the repair call continues the draft's conversation (cached prefix)",
+    )
     args = parser.parse_args()
     cases = [("seed", source_from_file(ROOT / "seeds" / "north-korean-troops-kursk.txt"))]
     cases += bump_sources([int(a) for a in args.articles.split(",") if a])
@@ -113,7 +135,12 @@ def main() -> None:
     for key in [m for m in args.models.split(",") if m]:
         model = MODELS[key]
         with LocalServer(model=model, threads=args.threads) as server:
-            endpoint = Endpoint(kind="local", base_url=server.base_url, model=model.name)
+            endpoint = Endpoint(
+                kind="local",
+                base_url=server.base_url,
+                model=model.name,
+                api_key=server.api_key,
+            )
             start = (server.startup_ms or 0) / 1000
             print(f"\n{model.label} ({args.threads} thread(s)), server start {start:.1f} s")
             print(HEAD)
@@ -121,9 +148,19 @@ def main() -> None:
             for name, src in cases:
                 adapter = ChatAdapter(endpoint, notify=None, max_retries=0, log_calls=False)
                 t0 = time.perf_counter()
-                s = summarize([src], adapter, bullets=args.bullets)
-                row = measure(name, s, time.perf_counter() - t0, adapter.calls)
+                s = summarize(
+                    [src],
+                    adapter,
+                    bullets=args.bullets,
+                    select=args.select or None,
+                    continue_repair=args.continue_repair or None,
+                )
+                row = measure(
+                    name, s, time.perf_counter() - t0, adapter.calls, adapter.cached_tokens
+                )
                 show(row)
+                for line in row["text"]:
+                    print(f"      {line[:150]}", flush=True)
                 rows.append(row)
         report["models"][key] = {"server_start_s": round(start, 1), "rows": rows}
         walls = [r["wall_s"] for r in rows]

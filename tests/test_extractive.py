@@ -73,3 +73,31 @@ def test_cli_extractive_needs_no_model(cli: Any, seed_path: Path) -> None:
     assert data["verified"] is True and len(data["bullets"]) == 5
     r = cli("summarize", str(seed_path), "--extractive", "-n", "2")
     assert r.code == 0 and "quoted from source" in r.out and "0 calls" in r.out
+
+
+def test_select_shows_a_short_document_whole_and_a_long_one_without_repeats() -> None:
+    """``select`` (what a small model is shown): every sentence of a short document; of a long
+    one, k readable, mutually different sentences in document order, and the most central
+    of them (the first MMR picks) as anchors."""
+    short = ["Headline", "The council approved a budget of four billion dollars today."]
+    emb = FakeHashEmbedder()
+    assert ex.select(short, 3, emb, anchors=2) == ([0, 1], [])
+    texts = [
+        "City budget",  # a heading: never selected from a long document
+        "The council approved a budget of four billion dollars today.",
+        "The council approved a budget of four billion dollars on Monday.",
+        "The council approved the budget of four billion dollars today.",
+        "Schools will get three hundred million dollars more than last year.",
+        "Road repairs will get less money under the new plan next spring.",
+        "But the mayor said the whole plan would be reviewed next year.",
+        "Police officers will be hired across the city this coming spring.",
+        "The opposition party voted against the plan in the final session.",
+    ]
+    got, anchors = ex.select(texts, 5, emb, anchors=2)
+    assert len(got) == 5 and got == sorted(got) and 0 not in got
+    assert len({1, 2, 3} & set(got)) == 1, got  # one of the three near-identical lines
+    assert len(anchors) == 2 and set(anchors) <= set(got) and anchors == sorted(anchors)
+    vecs = emb.embed([texts[i] for i in ex.candidates(texts)])
+    first_two = [ex.candidates(texts)[j] for j in ex.mmr_central(vecs, 2)]
+    assert anchors == sorted(first_two)  # the two most central, unlike each other
+    assert ex.select(texts, 20, emb) == (list(range(len(texts))), [])

@@ -115,7 +115,12 @@ def test_valid_reply_gives_model_and_usage() -> None:
 def test_prompt_file_rendered_and_named() -> None:
     a = adapter(fake_model(VALID))
     a.complete(
-        load_prompt("summarize"), Summary, sentences="[S1] x", max_bullets=2, focus="everything"
+        load_prompt("summarize"),
+        Summary,
+        sentences="[S1] x",
+        max_bullets=2,
+        focus="everything",
+        parts="",
     )
     call = calllog.recent(1)[0]
     assert call.prompt == "summarize"
@@ -480,7 +485,12 @@ SEED_TEXT = (
 def test_recorded_summary_call(recorded_endpoint: Endpoint) -> None:
     a = ChatAdapter(recorded_endpoint, max_retries=0, max_reasks=0, notify=None)
     obj, usage = a.complete(
-        load_prompt("summarize"), Summary, sentences=SEED_TEXT, max_bullets=3, focus="everything"
+        load_prompt("summarize"),
+        Summary,
+        sentences=SEED_TEXT,
+        max_bullets=3,
+        focus="everything",
+        parts="",
     )
     assert 1 <= len(obj.bullets) <= 3 and all(b.text for b in obj.bullets)
     assert usage.calls == 1 and usage.prompt_tokens > 100 and usage.completion_tokens > 0

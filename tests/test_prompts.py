@@ -21,14 +21,14 @@ Return JSON like {"bullets": [{"text": "..."}]} with at most {n} bullets; {{n}} 
 def test_bundled_prompts_load() -> None:
     assert {"summarize", "repair"} <= set(available())
     s = load_prompt("summarize")
-    assert set(s.variables) == {"sentences", "max_bullets", "focus"}
+    assert set(s.variables) == {"sentences", "max_bullets", "focus", "parts"}
     r = load_prompt("repair")
     assert set(r.variables) == {"bullet", "failures", "evidence"}
 
 
 def test_summarize_prompt_renders_json_example_untouched() -> None:
     msgs = load_prompt("summarize").render(
-        sentences="[S1] A.\n[S2] B.", max_bullets=4, focus="everything"
+        sentences="[S1] A.\n[S2] B.", max_bullets=4, focus="everything", parts=""
     )
     assert [m["role"] for m in msgs] == ["system", "user"]
     assert '{"bullets": [{"text": "...", "sentence_ids": [1, 2]' in msgs[0]["content"]

@@ -23,7 +23,7 @@ from agent.errors import EmptyInputError, EndpointError, InputError
 from agent.llm import ChatAdapter, Endpoint
 from agent.models import Document, Policy, Summary
 from agent.summarize import summarize
-from tests.fakes import Step, fake_chat_model
+from tests.fakes import FakeHashEmbedder, Step, fake_chat_model
 
 TEXT = (
     "Acme Corp reported revenue of $12 million in 2023.\n"
@@ -214,6 +214,35 @@ def test_repair_succeeds_in_one_extra_call() -> None:
     assert "[S1] Acme Corp reported revenue of $12 million in 2023." in prompt
     assert "[S2]" not in prompt  # only the evidence of the failing bullet
     assert_exact(s, [src])
+
+
+def test_repair_continues_the_draft_conversation_an_identical_prefix() -> None:
+    """With ``continue_repair`` (off by default: ``REPAIR_CONTINUES``), after one draft call
+    the repair call is that conversation continued: the draft's
+    messages unchanged (the server's prompt cache holds them), its reply, then the repair
+    (``prompts/revise.md``) as one user message. FAKE replies."""
+    draft = reply(WRONG, ("Acme employs 450 people.", [2]))
+    model = fake_chat_model(draft, repair_reply((1, "Acme reported revenue of $12 million.", [1])))
+    s = summarize([source()], adapter(model), continue_repair=True)
+    first, second = model.seen
+    assert [m.content for m in second[: len(first)]] == [m.content for m in first]
+    assert second[len(first)].type == "ai" and second[len(first)].content == draft
+    assert len(second) == len(first) + 2 and second[-1].type == "human"
+    assert "A checker compared each figure in your bullets" in second[-1].content
+    assert s.stats.repaired == 1
+
+
+def test_after_sections_the_repair_is_its_own_conversation() -> None:
+    """Several draft calls (sections): the repair stands alone (``prompts/repair.md``)."""
+    text = "".join(f"Acme opened shop number {i} in the town of Alpha{i}.\n" for i in range(1, 9))
+    src = source(text)
+    part = reply(("Acme opened shop number 5 in Alpha1.", [1]))
+    fixed = repair_reply((1, "Acme opened shop number 1 in the town of Alpha1.", [1]))
+    model = fake_chat_model(part, part, merge_reply(("Acme opened shop number 5.", [1])), fixed)
+    s = summarize([src], adapter(model), bullets=1, context_chars=260, continue_repair=True)
+    assert s.usage.calls == 4
+    assert model.seen[-1][0].type == "system" and len(model.seen[-1]) == 2
+    assert "You correct bullets of a summary" in model.seen[-1][0].content
 
 
 def test_repair_fails_then_fallback_quotes_the_source() -> None:
@@ -723,3 +752,82 @@ def test_tags_stripped_from_a_repair_and_the_repair_prompt_shows_the_bullet_as_w
     assert [c.sentence for c in b.citations] == [0]
     assert "[B1] [S1] Acme reported revenue of $15 million. (cites S1)" in user_prompt(model, 1)
     assert_exact(s, [src])
+
+
+# ---------------------------------------------------------------- extract, then abstract
+LONG = (
+    "City budget\n"
+    "The council approved a budget of $4 billion on Monday.\n"
+    "The council approved a budget of $4 billion on Monday night.\n"
+    "The council approved the budget of $4 billion on Monday.\n"
+    "Schools will get $300 million more than last year.\n"
+    "Road repairs will get less money under the new plan next spring.\n"
+    "The mayor said the whole plan would be reviewed next year.\n"
+    "Police officers will be hired across the city this coming spring.\n"
+    "The opposition party voted against the plan in the final session.\n"
+    "Bus fares stay at $2 a ride until the end of the next year.\n"
+    "Libraries will open on Sundays from the first week of March.\n"
+    "Park maintenance will be handed to a private firm for five years.\n"
+)
+
+
+def test_a_long_document_is_shown_as_selected_sentences_under_their_own_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``select`` (by default for a local endpoint once ``SELECT_LOCAL``), a document
+    longer than ``SELECT_ABOVE`` is shown as its central, mutually different sentences (no
+    heading, one of the three near-identical budget lines), in document order under their
+    own ids, in one part per bullet, each opening with one of the most central sentences;
+    the reply must give one bullet per part, numbered (one bullet for two parts is
+    re-asked). A FAKE reply citing such an id cites that very sentence."""
+    monkeypatch.setattr(sm, "SELECT_ABOVE", 300)
+    src = source(LONG, "doc-city", "City")
+    run = sm.SummaryRun(
+        Context([src]),
+        None,
+        n=2,
+        length="short",
+        focus=None,
+        policy="fallback",
+        embedder=FakeHashEmbedder(),
+        select=True,
+    )
+    shown = run.shown(Context([src]).units)
+    assert len(shown) == sm.SELECT_MIN and list(shown) == sorted(shown) and 1 not in shown
+    assert len({2, 3, 4} & set(shown)) == 1
+    assert len(run.parts) == 2 and set(run.parts) <= set(shown)
+    sid = next(i for i in shown if "$2 a ride" in shown[i].text)
+    first = min(shown)
+    parts = {
+        "bullets": [
+            {"part": 1, "text": shown[first].text.strip(), "sentence_ids": [first]},
+            {"part": 2, "text": "Bus fares stay at $2 a ride.", "sentence_ids": [sid]},
+        ]
+    }
+    one = json.dumps({"bullets": parts["bullets"][1:]})  # one bullet for two parts
+    model = fake_chat_model(one, json.dumps(parts))
+    local = Endpoint(kind="local", base_url="http://127.0.0.1:9/v1", model="fake")
+    s = summarize(
+        [src], adapter(model, endpoint=local), bullets=2, embedder=FakeHashEmbedder(), select=True
+    )
+    prompt = user_prompt(model, 0)
+    assert prompt.count("[S") == len(shown) and "City budget" not in prompt
+    assert "Part 1:" in prompt and "Part 2:" in prompt and "Part 3:" not in prompt
+    assert "The source comes in 2 parts" in prompt
+    opening = prompt.split("Part 2:\n")[1].split("\n")[0]
+    assert opening.startswith(f"[S{run.parts[1]}] ")  # a part opens with a central sentence
+    assert f"[S{sid}] Bus fares stay at $2 a ride" in prompt
+    assert s.usage.calls == 2 and len(s.bullets) == 2  # the one-bullet reply was re-asked
+    assert s.bullets[1].citations[0].text.startswith("Bus fares stay at $2 a ride")
+    assert s.verified and all(b.origin == "model" for b in s.bullets)
+    assert_exact(s, [src])
+    whole = fake_chat_model(reply(("Bus fares stay at $2 a ride.", [10])))
+    summarize([src], adapter(whole, endpoint=local), bullets=2, select=False)
+    assert user_prompt(whole, 0).count("[S") == 12  # every sentence, numbered from 1
+    assert "Part 1:" not in user_prompt(whole, 0)
+    monkeypatch.setattr(sm, "SELECT_ABOVE", 100_000)  # a short document is shown whole
+    whole = fake_chat_model(reply(("Bus fares stay at $2 a ride.", [10])))
+    summarize(
+        [src], adapter(whole, endpoint=local), bullets=2, embedder=FakeHashEmbedder(), select=True
+    )
+    assert user_prompt(whole, 0).count("[S") == 12 and "Part 1:" not in user_prompt(whole, 0)
