@@ -334,6 +334,10 @@ def summarize_cmd(
         bool,
         typer.Option("--extractive", help="No model: quote the most central sentences."),
     ] = False,
+    select: Annotated[
+        bool,
+        typer.Option("--select", help="Show the model a long document's central sentences."),
+    ] = False,
 ) -> None:
     """Summarize documents into cited bullets; every figure is verified before output.
 
@@ -362,6 +366,7 @@ def summarize_cmd(
                 focus=focus,
                 policy=on_unverified.value,
                 context_chars=context_chars,
+                select=select or None,
             )
     text = commands.summary_text(result, form, {s.doc.id: s.doc for s in sources})
     if output:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 COMMANDS = ["config", "ingest", "search", "verify", "logs", "summarize", "ask", "eval", "docs"]
 
 
@@ -31,3 +33,24 @@ def test_piped_docs_list_keeps_long_names(cli: Any, tmp_path: Path) -> None:
     r = cli("docs", "list")
     widths = [len(line) for line in r.out.splitlines()]
     assert r.code == 0 and 80 < max(widths) <= 200  # piped: not rich's default 80 columns
+
+
+def test_summarize_select_asks_for_the_central_sentences(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--select`` reaches the summarizer (which the unit tests check with fake replies);
+    without it the default (``summarize.SELECT_LOCAL``) decides. No model is asked here."""
+    import agent.summarize as sm
+
+    seen: list[object] = []
+
+    def stop(*args: object, **kwargs: object) -> None:
+        seen.append(kwargs.get("select"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sm, "summarize", stop)
+    doc = tmp_path / "note.txt"
+    doc.write_text("The hall seats 400 people. It opened in 1931.", encoding="utf-8")
+    cli("summarize", str(doc), "--select")
+    cli("summarize", str(doc))
+    assert seen == [True, None]
