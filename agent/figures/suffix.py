@@ -175,11 +175,12 @@ def _period(text: str, p: _Parts) -> None:
         if pm.group("adv") or re.match(r"(?:\s*-?\s*(?:a|an|per|each|every)|\s*/)", text[p.end :]):
             p.per = _PERIODS.get(w, w)
             p.end = pm.end()
-    if p.per is None and p.kind == "money":
-        em = _EACH_RE.match(text, p.end)
-        if em is not None:  # "£40 each": a unit price, not a sum
-            p.per, p.end = "each", em.end()
-    if p.per is None and p.kind == "money":
+    if p.per is not None or p.kind != "money":
+        return
+    em = _EACH_RE.match(text, p.end)
+    if em is not None:  # "£40 each": a unit price, not a sum
+        p.per, p.end = "each", em.end()
+    else:
         um = _PER_UNIT_RE.match(text, p.end)
         if um is not None:  # "£1.85 per box": a price of one box
             w = (um.group("per") or um.group("a")).lower()

@@ -10,6 +10,7 @@ once per process and each text is parsed once (cached).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -135,7 +136,8 @@ def _figure_sentences(text: str) -> Any:
     cuts = [s.start for s in split_sentences(text)][1:]
     bounds = list(zip([0, *cuts], [*cuts, len(text)], strict=True))
     n = nlp()
-    keep = [any(a <= x < b for x in starts) for a, b in bounds]
+    # a segment holds a figure when the first figure start at or after it lies before its end
+    keep = [(i := bisect_left(starts, a)) < len(starts) and starts[i] < b for a, b in bounds]
     parsed = iter(
         n.pipe((text[a:b] for (a, b), k in zip(bounds, keep, strict=True) if k), disable=["ner"])
     )
@@ -165,7 +167,7 @@ def ents(text: str) -> tuple[Any, ...]:
 def warm(texts: list[str]) -> None:
     """Parse (and run NER on) the texts not cached yet in one batch: a summary's claims cost
     one pass of the network instead of one per claim."""
-    if not (on("names") or on("negation") or on("roles")):
+    if _figures_alone():
         from ..figures import extract_figures  # figures only: claims with none need no parse
 
         texts = [t for t in texts if extract_figures(t)]

@@ -215,7 +215,7 @@ def same(c: Value, s: Value, doc_years: frozenset[int] = frozenset()) -> bool:
         if on("range_both_ends"):
             return s.is_range and _near(clo, slo, c, slack) and _near(chi, shi, c, slack)
         return clo <= slo and shi <= chi  # any value inside (the hole the rule closes)
-    if c.approx in LOWER or c.approx in UPPER:
+    if c.approx in BOUNDS:
         return _same_bound(c, s, clo, slo, shi)
     if s.is_range:
         return _near(clo, slo, c, slack) or _near(clo, shi, c, slack)
@@ -231,7 +231,7 @@ def _near(x: float, y: float, c: Value, slack: float) -> bool:
 def _same_bound(c: Value, s: Value, v: float, slo: float, shi: float) -> bool:
     """A claimed bound at ``v`` against a source value ``slo``..``shi``."""
     lower = c.approx in LOWER
-    bound = s.approx in (LOWER | UPPER)
+    bound = s.approx in BOUNDS
     if on("bound_side") and bound and (s.approx in LOWER) != lower:
         return False  # "over 480" is not "under 480"
     if bound:
